@@ -1,0 +1,109 @@
+"""Spreadsheets and CSV files with one product per row (xlsx, xls, ods, csv).
+
+The header row is found wherever it is (title rows above it are common), each column is given a
+meaning by `mapping.py`, and rows become raw products; nothing here validates values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from jbp.catalog.definitions import Definitions, parameter_names
+from jbp.catalog.importers.headers import fold_header
+from jbp.catalog.importers.mapping import ColumnTarget, Mapping
+from jbp.catalog.records import ParsedCatalog, RawParam, RawPrice, RawProduct, RawValue
+from jbp.catalog.sheets import Sheet, column_letter, fill_merged, find_header_row, read_sheets
+from jbp.errors import CatalogImportError, Location
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLayout:
+    """Where a sheet's header is and what each column means (what `--show-mapping` prints)."""
+
+    sheet: Sheet
+    header_index: int  # 0-based row index of the header
+    columns: list[tuple[int, str, ColumnTarget]]  # (column index, header text, target)
+
+    def describe(self) -> dict:
+        return {
+            "file": self.sheet.file, "sheet": self.sheet.name, "header_row": self.header_index + 1,
+            "columns": [{"column": column_letter(i), "header": h, "target": t.describe()}
+                        for i, h, t in self.columns],
+        }
+
+
+def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
+                  sheet: str | None = None) -> list[SheetLayout]:
+    """The layout of every sheet that holds a product table."""
+    known_params = {name for category in definitions.categories.values()
+                    for p in category.parameters for name in parameter_names(p)}
+    known_params |= set(mapping.parameters)
+
+    def is_parameter_name(text: str) -> bool:
+        return fold_header(text) in known_params
+
+    def is_header_cell(text: str) -> bool:
+        return mapping.target_for(text, is_parameter_name).kind != "ignored"
+
+    layouts: list[SheetLayout] = []
+    seen_headers: list[str] = []
+    for table in read_sheets(path, sheet=sheet):
+        fill_merged(table)
+        if not any(any(v not in (None, "") for v in row) for row in table.rows):
+            continue
+        if mapping.header_row is not None:
+            header_index = mapping.header_row - 1
+        else:
+            header_index = find_header_row(table.rows, lambda v: is_header_cell(str(v)))
+        if header_index is None or header_index >= len(table.rows):
+            seen_headers.extend(str(v) for row in table.rows[:5] for v in row if v not in (None, ""))
+            continue
+        header = table.rows[header_index]
+        columns = [(i, str(value).strip(), mapping.target_for(str(value), is_parameter_name))
+                   for i, value in enumerate(header) if value not in (None, "")]
+        layouts.append(SheetLayout(table, header_index, columns))
+    if not layouts:
+        raise CatalogImportError(
+            "no product table found: no row has at least two recognised headers such as 货号/SKU, 型号/MPN, "
+            f"品牌/Brand, 分类/Category, 单价/Price; first cells seen: {', '.join(seen_headers[:12]) or 'none'}",
+            Location(file=str(path)))
+    return layouts
+
+
+def load_table_catalog(path: Path, definitions: Definitions, mapping: Mapping,
+                       sheet: str | None = None) -> ParsedCatalog:
+    layouts = sheet_layouts(path, definitions, mapping, sheet)
+    fmt = path.suffix.lower().lstrip(".") or "csv"
+    warnings = [f"{layout.sheet.name or path.name}: column {column_letter(i)} {header!r} is not recognised and "
+                "was not imported (name it in a mapping file)"
+                for layout in layouts for i, header, target in layout.columns if target.kind == "ignored"]
+    return ParsedCatalog(source=str(path), format=fmt, products=_products(layouts),
+                         default_brand=mapping.defaults.get("brand"), warnings=warnings)
+
+
+def _products(layouts: list[SheetLayout]) -> Iterator[RawProduct]:
+    for layout in layouts:
+        table = layout.sheet
+        labels = {i: f"{column_letter(i)} {h}" for i, h, _ in layout.columns}
+        for index in range(layout.header_index + 1, len(table.rows)):
+            row = table.rows[index]
+            if all(v in (None, "") for v in row):
+                continue
+            product = RawProduct(location=Location(file=table.file, sheet=table.name, row=index + 1))
+            for i, _header, target in layout.columns:
+                value = row[i] if i < len(row) else None
+                raw = RawValue(value, labels[i], target.unit)
+                if target.kind == "field":
+                    product.fields.setdefault(target.name, raw)
+                elif target.kind == "price":
+                    product.prices.append(RawPrice(RawValue(target.min_qty, labels[i]), raw, target.currency))
+                elif target.kind == "param":
+                    product.params.append(RawParam(target.name, raw))
+            yield product
+
+
+loaders = {"xlsx": load_table_catalog, "xlsm": load_table_catalog, "xls": load_table_catalog,
+           "ods": load_table_catalog, "csv": load_table_catalog, "tsv": load_table_catalog,
+           "txt": load_table_catalog}

@@ -1,0 +1,165 @@
+"""Catalog rows in and out of the store: plain dicts, batched statements, no domain logic."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
+
+from jbp.store import schema
+
+CHILD_TABLES = (schema.param_values, schema.price_breaks, schema.media, schema.product_links)
+
+
+def brands(conn: Connection) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(select(schema.brands).order_by(schema.brands.c.code))]
+
+
+def categories(conn: Connection) -> list[dict]:
+    return [dict(r._mapping) for r in conn.execute(select(schema.categories).order_by(schema.categories.c.id))]
+
+
+def parameter_defs(conn: Connection) -> list[dict]:
+    table = schema.parameter_defs
+    rows = conn.execute(select(table).order_by(table.c.category_id, table.c.position))
+    return [dict(r._mapping) for r in rows]
+
+
+def upsert_by_code(conn: Connection, table, row: dict) -> tuple[int, bool]:
+    """Insert or update the row whose `code` matches; returns (id, changed)."""
+    existing = conn.execute(select(table).where(table.c.code == row["code"])).first()
+    if existing is None:
+        return conn.execute(insert(table).values(**row)).inserted_primary_key[0], True
+    current = dict(existing._mapping)
+    if all(current.get(k) == v for k, v in row.items()):
+        return current["id"], False
+    conn.execute(update(table).where(table.c.id == current["id"]).values(**row))
+    return current["id"], True
+
+
+def upsert_parameter_def(conn: Connection, row: dict) -> tuple[int, bool]:
+    table = schema.parameter_defs
+    existing = conn.execute(select(table).where(
+        (table.c.category_id == row["category_id"]) & (table.c.code == row["code"]))).first()
+    if existing is None:
+        return conn.execute(insert(table).values(**row)).inserted_primary_key[0], True
+    current = dict(existing._mapping)
+    if all(current.get(k) == v for k, v in row.items()):
+        return current["id"], False
+    conn.execute(update(table).where(table.c.id == current["id"]).values(**row))
+    return current["id"], True
+
+
+def product_hashes(conn: Connection, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
+    """(brand_id, sku) -> (product id, content hash) for those of `keys` already stored."""
+    table = schema.products
+    found: dict[tuple[int, str], tuple[int, str]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        rows = conn.execute(select(table.c.brand_id, table.c.sku, table.c.id, table.c.content_hash)
+                            .where(tuple_(table.c.brand_id, table.c.sku).in_(chunk)))
+        found.update({(r.brand_id, r.sku): (r.id, r.content_hash) for r in rows})
+    return found
+
+
+def insert_products(conn: Connection, rows: list[dict]) -> list[int]:
+    """Insert product rows; returns their ids in the order given."""
+    if not rows:
+        return []
+    table = schema.products
+    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [r.id for r in result]
+
+
+def update_products(conn: Connection, rows: list[dict]) -> None:
+    """Rewrite products in place (each row carries its `id`) and drop their children for re-insertion."""
+    if not rows:
+        return
+    table = schema.products
+    for row in rows:
+        conn.execute(update(table).where(table.c.id == row["id"]).values(
+            **{k: v for k, v in row.items() if k != "id"}))
+    ids = [row["id"] for row in rows]
+    for child in CHILD_TABLES:
+        conn.execute(delete(child).where(child.c.product_id.in_(ids)))
+
+
+def insert_children(conn: Connection, children: dict[str, list[dict]]) -> None:
+    """Insert rows into the child tables, keyed by table name."""
+    for child in CHILD_TABLES:
+        rows = children.get(child.name)
+        if rows:
+            conn.execute(insert(child), rows)
+
+
+def insert_import_run(conn: Connection, row: dict) -> int:
+    return conn.execute(insert(schema.import_runs).values(**row)).inserted_primary_key[0]
+
+
+def products_with_children(conn: Connection, category_ids: Iterable[int] | None = None,
+                           brand_ids: Iterable[int] | None = None) -> Iterable[tuple[dict, dict[str, list]]]:
+    """Every product (optionally of some categories/brands) with its child rows, in id order."""
+    table = schema.products
+    query = select(table).order_by(table.c.id)
+    if category_ids is not None:
+        query = query.where(table.c.category_id.in_(list(category_ids)))
+    if brand_ids is not None:
+        query = query.where(table.c.brand_id.in_(list(brand_ids)))
+    batch: list[dict] = []
+    for row in conn.execute(query):
+        batch.append(dict(row._mapping))
+        if len(batch) == 1000:
+            yield from _attach_children(conn, batch)
+            batch = []
+    yield from _attach_children(conn, batch)
+
+
+def _attach_children(conn: Connection, batch: list[dict]) -> Iterable[tuple[dict, dict[str, list]]]:
+    if not batch:
+        return
+    ids = [row["id"] for row in batch]
+    by_product: dict[int, dict[str, list]] = {i: {c.name: [] for c in CHILD_TABLES} for i in ids}
+    for child in CHILD_TABLES:
+        for row in conn.execute(select(child).where(child.c.product_id.in_(ids))):
+            by_product[row.product_id][child.name].append(dict(row._mapping))
+    for row in batch:
+        yield row, by_product[row["id"]]
+
+
+def insert_cross_refs(conn: Connection, rows: list[dict]) -> int:
+    """Insert cross-references not stored yet; returns how many were new."""
+    table = schema.cross_refs
+    new = 0
+    for row in rows:
+        exists = conn.execute(select(table.c.id).where(
+            (table.c.other_brand == row["other_brand"]) & (table.c.other_mpn_norm == row["other_mpn_norm"])
+            & (table.c.brand_id == row["brand_id"]) & (table.c.sku == row["sku"])
+            & (table.c.grade == row["grade"]))).first()
+        if exists is None:
+            conn.execute(insert(table).values(**row))
+            new += 1
+    return new
+
+
+def completeness_rows(conn: Connection, category_ids: list[int]) -> list[dict]:
+    """Per product: which parameters it has and whether it has a price, an image and a 3D model."""
+    products, values, defs = schema.products, schema.param_values, schema.parameter_defs
+    media = schema.media
+    codes: dict[int, list[str]] = {}
+    rows = conn.execute(select(values.c.product_id, defs.c.code)
+                        .join(defs, defs.c.id == values.c.param_id)
+                        .where(defs.c.category_id.in_(category_ids)))
+    for product_id, code in rows:
+        codes.setdefault(product_id, []).append(code)
+    priced = {r[0] for r in conn.execute(select(schema.price_breaks.c.product_id).distinct())}
+    kinds: dict[int, set[str]] = {}
+    for product_id, kind in conn.execute(select(media.c.product_id, media.c.kind).distinct()):
+        kinds.setdefault(product_id, set()).add(kind)
+    result = []
+    for row in conn.execute(select(products.c.id, products.c.brand_id, products.c.sku, products.c.category_id)
+                            .where(products.c.category_id.in_(category_ids)).order_by(products.c.id)):
+        has = kinds.get(row.id, set())
+        result.append({"id": row.id, "brand_id": row.brand_id, "sku": row.sku, "category_id": row.category_id,
+                       "param_codes": codes.get(row.id, []), "has_price": row.id in priced,
+                       "has_image": "image" in has, "has_model": "cad" in has})
+    return result

@@ -1,0 +1,61 @@
+"""Schema versions and the forward steps between them, so an older workspace keeps working.
+
+Each step brings the database from version N-1 to N inside one transaction. A step that alters a
+table created by an earlier step must describe the change itself (ALTER, or a frozen copy of the old
+table), never rely on the current shape in `schema.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, inspect, select
+
+from jbp.errors import StoreError
+from jbp.store import schema
+
+
+def _create(*tables) -> Callable[[Connection], None]:
+    def step(conn: Connection) -> None:
+        schema.metadata.create_all(conn, tables=list(tables))
+    return step
+
+
+STEPS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("catalog: brands, categories, parameters, products, prices, media, links, cross-references",
+     _create(schema.brands, schema.categories, schema.parameter_defs, schema.products,
+             schema.price_breaks, schema.param_values, schema.media, schema.product_links,
+             schema.cross_refs)),
+    ("import runs with their reports", _create(schema.import_runs)),
+]
+
+SCHEMA_VERSION = len(STEPS)
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version stored in the database; 0 for an empty database."""
+    if not inspect(conn).has_table(schema.meta.name):
+        return 0
+    value = conn.execute(select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
+    return int(value or 0)
+
+
+def upgrade(engine: Engine, target: int = SCHEMA_VERSION) -> list[str]:
+    """Run every step above the database's version up to `target`; returns what was done."""
+    done: list[str] = []
+    with engine.begin() as conn:
+        version = current_version(conn)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database is at schema version {version}, newer than this jbp ({SCHEMA_VERSION}): "
+                "upgrade jbp")
+        if version == 0:
+            schema.metadata.create_all(conn, tables=[schema.meta])
+            conn.execute(schema.meta.insert().values(key="schema_version", value="0"))
+        for number in range(version + 1, target + 1):
+            description, step = STEPS[number - 1]
+            step(conn)
+            conn.execute(schema.meta.update().where(schema.meta.c.key == "schema_version")
+                         .values(value=str(number)))
+            done.append(f"{number}: {description}")
+    return done

@@ -1,0 +1,65 @@
+"""Export round-trips through import unchanged; quality counts what is missing."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from catalog_fixtures import ROWS, defined_workspace, write_csv
+
+from jbp.catalog.export import export_catalog
+from jbp.catalog.importing import import_catalog
+from jbp.catalog.quality import quality
+
+
+@pytest.fixture
+def loaded(workspace, tmp_path):
+    ws = defined_workspace(workspace, tmp_path)
+    rows = [row[:] for row in ROWS]
+    rows[2][4] = "=HYPERLINK(\"http://evil\")"  # a name that a spreadsheet would run as a formula
+    assert import_catalog(ws.store, write_csv(tmp_path / "cat.csv", rows)).status == "committed"
+    return ws
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_export_reimports_unchanged(loaded, tmp_path, fmt):
+    path = tmp_path / f"out.{fmt}"
+    assert export_catalog(loaded.store, path).products == 3
+    again = import_catalog(loaded.store, path)
+    assert (again.status, again.created, again.updated, again.unchanged) == ("committed", 0, 0, 3), again.rejections
+
+
+def test_csv_export_guards_formula_text(loaded, tmp_path):
+    path = tmp_path / "out.csv"
+    export_catalog(loaded.store, path)
+    with path.open(encoding="utf-8-sig") as handle:
+        names = [row["name_zh"] for row in csv.DictReader(handle)]
+    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert not any(name.startswith("=") for name in names)
+
+
+def test_xlsx_export_writes_formula_text_as_text(loaded, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "out.xlsx"
+    export_catalog(loaded.store, path)
+    cells = [c for row in load_workbook(path).active.iter_rows() for c in row]
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_quality_counts_required_parameters_prices_and_media(loaded):
+    report = quality(loaded.store)
+    contactors = next(c for c in report.categories if c.category == "contactor")
+    assert contactors.skus == 3
+    assert contactors.parameters == 1.0  # rated_current and coil_voltage given for every SKU
+    assert contactors.price == 1.0 and contactors.image == 0.0 and contactors.model3d == 0.0
+    assert report.total.skus == 3
+    assert {g.sku for g in report.worst} == {r[0] for r in ROWS}
+    assert all("image" in g.missing for g in report.worst)
+
+
+def test_quality_for_unknown_category_suggests_close_names(loaded):
+    from jbp.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="contactor"):
+        quality(loaded.store, category="contactr")

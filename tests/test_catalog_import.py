@@ -1,0 +1,180 @@
+"""Importing catalogs: one transaction, honest reports, nothing half-written, re-imports unchanged."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from catalog_fixtures import HEADER, ROWS, defined_workspace, write_csv, write_xlsx
+
+from jbp.catalog.definitions import load_definitions
+from jbp.catalog.importing import ImportOptions, import_catalog
+from jbp.catalog.reading import iter_products
+from jbp.errors import CatalogImportError
+
+
+def products_of(workspace):
+    with workspace.store.reading() as conn:
+        return {p.sku: p for p in iter_products(conn, load_definitions(conn))}
+
+
+@pytest.fixture
+def ws(workspace, tmp_path):
+    return defined_workspace(workspace, tmp_path)
+
+
+def test_gbk_csv_with_title_rows_imports_every_field_and_parameter(ws, tmp_path):
+    report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", ROWS))
+    assert (report.status, report.created, report.rejected) == ("committed", 3, 0)
+    products = products_of(ws)
+    first = products["NXC-09-220"]
+    assert first.brand == "CHNT" and first.category == "contactor" and first.mpn == "NXC-09"
+    assert [(b.min_qty, b.price) for b in first.price_breaks] == [(1, Decimal("12.5")), (100, Decimal("11.8"))]
+    assert first.params["rated_current"].num == 9.0 and first.params["rated_current"].source == "9"
+    assert first.params["coil_voltage"].num == 220.0 and first.params["coil_voltage"].text == "AC"
+    assert first.params["poles"].text == "3P"
+    assert (first.params["operating_temp"].num_min, first.params["operating_temp"].num_max) == (-25.0, 70.0)
+    second = products["NXC-12-220"]
+    assert second.params["rated_current"].num == pytest.approx(12.0)
+    assert second.params["rated_current"].source == "12000mA"
+    assert second.params["poles"].text == "3P"  # enum spelling folded to the declared value
+    assert second.lifecycle == "eol" and second.stock == 0
+
+
+def test_reimport_of_same_file_changes_nothing(ws, tmp_path):
+    path = write_csv(tmp_path / "cat.csv", ROWS)
+    import_catalog(ws.store, path)
+    again = import_catalog(ws.store, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_changed_row_is_updated_and_children_replaced(ws, tmp_path):
+    import_catalog(ws.store, write_csv(tmp_path / "a.csv", ROWS))
+    changed = [row[:] for row in ROWS]
+    changed[0][5] = "13.00"
+    changed[0][6] = ""
+    report = import_catalog(ws.store, write_csv(tmp_path / "b.csv", changed))
+    assert (report.updated, report.unchanged) == (1, 2)
+    prices = products_of(ws)["NXC-09-220"].price_breaks
+    assert [(b.min_qty, b.price) for b in prices] == [(1, Decimal("13"))]
+
+
+@pytest.mark.parametrize(("column", "value", "reason"), [
+    ("单价", "-3", "price is negative"),
+    ("单价", "about 5", "price is not a number"),
+    ("额定电流(A)", "5 kg", "rated_current"),
+    ("极数", "5P", "not one of 3P, 4P"),
+    ("品牌", "施耐德", "unknown brand"),
+    ("分类", "电缆", "unknown category"),
+    ("库存", "-1", "at least 0"),
+])
+def test_bad_value_rejects_file_names_cell_and_changes_nothing(ws, tmp_path, column, value, reason):
+    import_catalog(ws.store, write_csv(tmp_path / "good.csv", ROWS[:1]))
+    before = ws.store.counts()
+    rows = [row[:] for row in ROWS]
+    rows[1][HEADER.index(column)] = value
+    report = import_catalog(ws.store, write_csv(tmp_path / "bad.csv", rows))
+    assert report.status == "rejected"
+    assert len(report.rejections) == 1
+    rejection = report.rejections[0]
+    assert rejection.location.file.endswith("bad.csv")
+    assert rejection.location.row == 5  # two title rows, the header, then the second product
+    assert column in rejection.location.column
+    assert rejection.location.value == value
+    assert reason in rejection.reason
+    assert ws.store.counts() == before
+    assert products_of(ws)["NXC-09-220"].price_breaks[0].price == Decimal("12.5")
+
+
+def test_partial_import_lands_exactly_the_valid_rows(ws, tmp_path):
+    rows = [row[:] for row in ROWS]
+    rows[1][HEADER.index("单价")] = "-3"
+    report = import_catalog(ws.store, write_csv(tmp_path / "bad.csv", rows), ImportOptions(partial=True))
+    assert (report.status, report.created, report.rejected) == ("committed", 2, 1)
+    assert set(products_of(ws)) == {"NXC-09-220", "NXC-18-024"}
+
+
+def test_duplicate_sku_inside_one_file_is_rejected_with_both_rows(ws, tmp_path):
+    rows = [ROWS[0], ROWS[1], ROWS[0]]
+    report = import_catalog(ws.store, write_csv(tmp_path / "dup.csv", rows))
+    assert report.status == "rejected"
+    assert report.rejections[0].location.row == 6
+    assert "duplicate SKU 'NXC-09-220'" in report.rejections[0].reason
+    assert "row 4" in report.rejections[0].reason
+    assert products_of(ws) == {}
+
+
+def test_dry_run_reports_and_writes_nothing(ws, tmp_path):
+    before = ws.store.counts()
+    report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", ROWS), ImportOptions(dry_run=True))
+    assert (report.status, report.created) == ("dry_run", 3)
+    assert ws.store.counts() == before
+
+
+def test_xlsx_with_merged_title_several_sheets_and_numbers_as_numbers(ws, tmp_path):
+    header = ["货号", "品牌", "型号", "分类", "单价", "Rated current [A]", "Coil voltage (V)", "工作电压", "检测距离(mm)"]
+    path = write_xlsx(tmp_path / "cat.xlsx", {
+        "接触器": [header[:7], [6205, "CHNT", 6205, "contactor", 9.9, 9, 230]],
+        "传感器": [["货号", "品牌", "分类", "单价", "工作电压", "检测距离(mm)"],
+                   ["S-M12-4", "正泰", "sensor", "35,00", "10..30 V DC", "4"]],
+    })
+    report = import_catalog(ws.store, path)
+    assert (report.status, report.created) == ("committed", 2), report.rejections
+    products = products_of(ws)
+    assert products["6205"].mpn == "6205"  # a part number stored as a number keeps its digits
+    assert products["6205"].params["coil_voltage"].num == 230.0
+    sensor = products["S-M12-4"]
+    assert sensor.params["sensing_distance"].num == pytest.approx(0.004)
+    assert (sensor.params["supply_voltage"].num_min, sensor.params["supply_voltage"].num_max) == (10.0, 30.0)
+    assert sensor.price_breaks[0].price == Decimal("35")
+
+
+def test_unrecognised_columns_are_reported_not_silently_dropped(ws, tmp_path):
+    path = write_csv(tmp_path / "cat.csv", [[*ROWS[0], "内部备注"]], header=[*HEADER, "仓库位置"])
+    report = import_catalog(ws.store, path)
+    assert report.status == "committed"
+    assert any("仓库位置" in w for w in report.warnings)
+
+
+def test_file_without_recognisable_header_says_what_it_saw(ws, tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    with pytest.raises(CatalogImportError, match="no product table found.*foo"):
+        import_catalog(ws.store, path)
+
+
+def test_mapping_file_fixes_what_detection_got_wrong(ws, tmp_path):
+    path = write_csv(tmp_path / "cat.csv", [["X-1", "contactor", "9"]], header=["物料号", "类", "电流"],
+                     title=False, encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[fields]\n"物料号" = "sku"\n"类" = "category"\n[parameters]\n'
+                       '"电流" = { parameter = "rated_current", unit = "A" }\n[defaults]\nbrand = "CHNT"\n',
+                       encoding="utf-8")
+    report = import_catalog(ws.store, path, ImportOptions(mapping=mapping))
+    assert (report.status, report.created) == ("committed", 1), report.rejections
+    assert products_of(ws)["X-1"].params["rated_current"].num == 9.0
+
+
+def test_corrupt_xlsx_raises_with_file_name_and_changes_nothing(ws, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    before = ws.store.counts()
+    with pytest.raises(CatalogImportError, match="broken.xlsx"):
+        import_catalog(ws.store, path)
+    assert ws.store.counts() == before
+
+
+def test_bmecat_with_external_entity_is_refused_without_reading_it(ws, tmp_path):
+    path = tmp_path / "evil.xml"
+    path.write_text('<?xml version="1.0"?><!DOCTYPE BMECAT [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                    '<BMECAT version="2005"><HEADER/><T_NEW_CATALOG><PRODUCT><SUPPLIER_PID>&x;</SUPPLIER_PID>'
+                    '</PRODUCT></T_NEW_CATALOG></BMECAT>', encoding="utf-8")
+    before = ws.store.counts()
+    try:
+        report = import_catalog(ws.store, path, ImportOptions(default_brand="CHNT", default_category="contactor"))
+    except CatalogImportError as exc:
+        assert "evil.xml" in str(exc)
+    else:
+        assert report.status == "rejected"
+        assert all("root:" not in (r.location.value or "") for r in report.rejections)
+    assert ws.store.counts() == before

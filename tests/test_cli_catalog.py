@@ -1,0 +1,85 @@
+"""The command line: thin over the library, tables or --json, exit codes 0 / 1 (data) / 2 (usage)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from catalog_fixtures import HEADER, ROWS, write_csv, write_definitions
+
+from jbp.cli.main import main
+
+
+@pytest.fixture
+def run(capsys, monkeypatch, tmp_path):
+    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke
+
+
+@pytest.fixture
+def shop(run, tmp_path):
+    assert run("init", "shop")[0] == 0
+    assert run("-w", "shop", "catalog", "define", str(write_definitions(tmp_path)))[0] == 0
+    return tmp_path / "shop"
+
+
+def test_import_then_info_and_quality_as_json(run, shop, tmp_path):
+    code, out, _ = run("-w", str(shop), "catalog", "import", str(write_csv(tmp_path / "c.csv", ROWS)))
+    assert code == 0 and "imported" in out
+    code, out, _ = run("-w", str(shop), "info", "--json")
+    info = json.loads(out)
+    assert info["counts"]["products"] == 3 and info["schema_version"] >= 2
+    code, out, _ = run("-w", str(shop), "catalog", "quality", "--json")
+    assert code == 0 and json.loads(out)["total"]["skus"] == 3
+
+
+def test_rejected_import_exits_1_and_lists_the_cell(run, shop, tmp_path):
+    rows = [row[:] for row in ROWS]
+    rows[0][HEADER.index("单价")] = "-1"
+    code, out, _ = run("-w", str(shop), "catalog", "import", str(write_csv(tmp_path / "c.csv", rows)))
+    assert code == 1
+    assert "NOTHING imported" in out and "price is negative" in out and "单价" in out
+
+
+def test_corrupt_file_exits_1_with_a_message_not_a_traceback(run, shop, tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a spreadsheet at all")
+    code, _, err = run("-w", str(shop), "catalog", "import", str(bad))
+    assert code == 1 and err.startswith("Error: ") and "bad.xlsx" in err and "Traceback" not in err
+
+
+def test_usage_error_exits_2(run, shop):
+    assert run("-w", str(shop), "catalog", "import")[0] == 2
+    assert run("-w", str(shop), "catalog", "export", "-o", "x.pdf", "--format", "pdf")[0] == 2
+
+
+def test_show_mapping_prints_what_each_column_means(run, shop, tmp_path):
+    code, out, _ = run("-w", str(shop), "catalog", "import", str(write_csv(tmp_path / "c.csv", ROWS)),
+                       "--show-mapping")
+    assert code == 0
+    assert "header in row 3" in out and "parameter 额定电流 [A]" in out and "price 100+" in out
+    code, out, _ = run("-w", str(shop), "info", "--json")
+    assert json.loads(out)["counts"]["products"] == 0
+
+
+def test_info_masks_the_database_password(run, tmp_path):
+    (tmp_path / "pgws").mkdir()
+    (tmp_path / "pgws" / "jbp.toml").write_text('db_url = "postgresql://u:topsecret@127.0.0.1:1/none"\n')
+    code, out, err = run("-w", str(tmp_path / "pgws"), "info")
+    assert code == 1 and "topsecret" not in out + err
+
+
+def test_no_workspace_is_a_user_error(run):
+    code, _, err = run("info")
+    assert code == 1 and "jbp init" in err
