@@ -22,7 +22,7 @@ demo: $(STAMP)
 	bash sample_data/demo.sh
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.run_all $(BENCH)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -281,9 +281,10 @@ def _parse_cached(text: str, expected_unit: str | None, decimal_comma: bool) -> 
 
 
 def _parse(text: str, expected: _Meaning | None, decimal_comma: bool) -> Quantity:
-    if len(text) > _MAX_LENGTH:
+    normalised = _normalise_text(text)
+    if len(normalised) > _MAX_LENGTH:
         _fail(text, "too long to be a quantity")
-    remaining, current = _split_current(_normalise_text(text))
+    remaining, current = _split_current(normalised)
     tolerance = None
     if "±" in remaining[1:] and (match := _TOLERANCE.search(remaining)) and match.start() > 0:
         tolerance = float(_plain_digits(match[1], decimal_comma, text)) / 100

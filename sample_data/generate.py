@@ -426,7 +426,7 @@ def delixi_sensors() -> list[CatalogRow]:
                 sku=delixi_sku(mpn), mpn=mpn, category="电感式接近开关", series="LJ", name_zh=f"电感式接近开关 {mpn}",
                 name_en=f"Inductive proximity sensor {mpn}, {thread}, Sn {distance}mm, {output} {logic}",
                 description=f"{thread}电感式接近开关，检测距离{distance}mm，{'齐平' if flush else '非齐平'}安装，"
-                            f"直流三线{output}{logic}输出，DC6~36V。",
+                            f"直流三线{output}{'常开' if logic == 'NO' else '常闭'}输出，DC6~36V。",
                 price=money(price), lifecycle="不推荐新设计" if thread == "M8" and logic == "NC" else "在产",
                 unit="只", package_qty=1, params=params))
     return rows

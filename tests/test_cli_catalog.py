@@ -83,3 +83,45 @@ def test_info_masks_the_database_password(run, tmp_path):
 def test_no_workspace_is_a_user_error(run):
     code, _, err = run("info")
     assert code == 1 and "jbp init" in err
+
+
+def _zip_bomb(folder):
+    from test_sheets import _HEADER_ROW, write_raw_xlsx
+
+    return write_raw_xlsx(folder / "bomb.xlsx", _HEADER_ROW, padding=" " * 20_000_000)
+
+
+def _shift_jis_csv(folder):
+    path = folder / "sjis.csv"
+    path.write_bytes("品番,メーカー,数量\nA-1,オムロン,3\nB-2,パナソニック,5\n".encode("shift_jis"))
+    return path
+
+
+def _not_bmecat(folder):
+    path = folder / "feed.xml"
+    path.write_text('<?xml version="1.0"?><rss><channel><item>x</item></channel></rss>', encoding="utf-8")
+    return path
+
+
+def _billion_laughs(folder):
+    path = folder / "laughs.xml"
+    entities = "".join(f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    path.write_text(f'<?xml version="1.0"?><!DOCTYPE BMECAT [<!ENTITY l0 "ha">{entities}]>'
+                    "<BMECAT><HEADER>&l9;</HEADER></BMECAT>", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("build", "expected"), [
+    (_zip_bomb, "zip bomb"),
+    (_shift_jis_csv, "encoding"),
+    (_not_bmecat, "rss"),
+    (_billion_laughs, "laughs.xml"),
+])
+def test_hostile_files_exit_1_naming_the_file_and_leave_the_store_as_it_was(run, shop, tmp_path, build, expected):
+    run("-w", str(shop), "catalog", "import", str(write_csv(tmp_path / "c.csv", ROWS)))
+    before = json.loads(run("-w", str(shop), "info", "--json")[1])["counts"]
+    path = build(tmp_path)
+    code, out, err = run("-w", str(shop), "catalog", "import", str(path))
+    assert code == 1
+    assert path.name in err and expected in err.lower() and "Traceback" not in err
+    assert json.loads(run("-w", str(shop), "info", "--json")[1])["counts"] == before

@@ -56,9 +56,7 @@ def read_csv_rows(path: Path, file: str, limits: ReadLimits) -> list[tuple[str |
         try:
             record = next(records, None)
         except csv.Error as exc:
-            raise CatalogImportError(
-                f"bad CSV ({exc})", Location(file=file, row=len(rows) + blank_run + 1)
-            ) from exc
+            raise CatalogImportError(f"bad CSV ({exc})", Location(file=file, row=len(rows) + blank_run + 1)) from exc
         if record is None:
             break
         row = tuple(field if field != "" else None for field in record)
@@ -68,13 +66,9 @@ def read_csv_rows(path: Path, file: str, limits: ReadLimits) -> list[tuple[str |
         filled += 1
         cells += len(row)
         if filled > limits.max_rows:
-            raise CatalogImportError(
-                f"the file has more than {limits.max_rows:,} rows with data", Location(file=file)
-            )
+            raise CatalogImportError(f"the file has more than {limits.max_rows:,} rows with data", Location(file=file))
         if cells > limits.max_cells:
-            raise CatalogImportError(
-                f"the file has more than {limits.max_cells:,} cells", Location(file=file)
-            )
+            raise CatalogImportError(f"the file has more than {limits.max_cells:,} cells", Location(file=file))
         rows.extend([()] * blank_run)
         blank_run = 0
         rows.append(row)
@@ -147,9 +141,7 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         try:
-            records = list(
-                islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), _SNIFF_RECORDS)
-            )
+            records = list(islice(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter), _SNIFF_RECORDS))
         except csv.Error:
             continue
         widths = Counter(len(record) for record in records if len(record) > 1)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,13 +66,28 @@ class ImportReport:
                 "derived": self.derived, "run_id": self.run_id}
 
 
+class Indexer(Protocol):
+    """A derived index kept current by imports (search, selection).
+
+    `update` runs inside the import's transaction, so an index stored in the same database commits or
+    rolls back with the import; `after_commit` is for indexes kept in files beside the database.
+    """
+
+    def update(self, conn: Connection, product_ids: list[int]) -> None: ...
+
+    def after_commit(self, product_ids: list[int]) -> None: ...
+
+
 class _RollBack(Exception):
     """Leaves the import transaction without committing."""
 
 
 def import_catalog(store: Store, path: Path | str, options: ImportOptions | None = None,
-                   progress: ProgressCallback | None = None) -> ImportReport:
-    """Import one catalog file into the store; see the module docstring for the guarantees."""
+                   progress: ProgressCallback | None = None, indexers: Sequence[Indexer] = ()) -> ImportReport:
+    """Import one catalog file into the store; see the module docstring for the guarantees.
+
+    `indexers` are told which products changed, inside the transaction and again after it commits.
+    """
     options = options or ImportOptions()
     path = Path(path)
     report = ImportReport(source=str(path))
@@ -97,13 +113,17 @@ def import_catalog(store: Store, path: Path | str, options: ImportOptions | None
                 report.status = "dry_run"
                 raise _RollBack
             report.status = "committed"
+            for indexer in indexers:
+                indexer.update(conn, report.changed_ids)
             report.run_id = catalog_rows.insert_import_run(conn, {
                 "started_at": options.now or datetime.now(UTC).replace(tzinfo=None), "source": str(path),
                 "format": report.format, "status": report.status, "created": report.created,
                 "updated": report.updated, "unchanged": report.unchanged, "rejected": report.rejected,
                 "report": report.as_dict()})
     except _RollBack:
-        pass
+        return report
+    for indexer in indexers:
+        indexer.after_commit(report.changed_ids)
     return report
 
 

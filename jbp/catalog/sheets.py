@@ -1,12 +1,15 @@
 """The one safe reader of tabular files (xlsx, xlsm, xls, ods, csv), shared by the catalog importer
 and the BOM reader: every sheet becomes plain rows of Python values.
 
-Spreadsheets are read with python-calamine, not openpyxl: about 0.6 s against 5.5 s for a sheet of
-50,000 rows. Files come from buyers, so :mod:`jbp.catalog.workbook_checks` inspects each workbook
-before calamine sees it (zip bombs, sparse sheets that would make calamine abort the process,
-password protection). The format is decided by content, not by the file name: ``PK`` is a zip
-workbook (xlsx/xlsm/ods), the OLE2 signature is .xls (or an encrypted workbook), anything else is
-CSV text (see :mod:`jbp.catalog.csvread`).
+Spreadsheets are read with python-calamine, not openpyxl: about ten times faster (a 50,000 × 20
+sheet: 0.8 s against 9.6 s for openpyxl in read-only mode). Files come from buyers, so
+:mod:`jbp.catalog.workbook_checks` inspects each workbook before calamine sees it (zip bombs, sparse
+sheets that would make calamine abort the process, password protection); that costs about as much
+time again as calamine's read, and still leaves us five times faster than openpyxl.
+
+The format is decided by content, not by the file name: ``PK`` is a zip workbook (xlsx/xlsm/ods),
+the OLE2 signature is .xls (or an encrypted workbook), anything else is CSV text (see
+:mod:`jbp.catalog.csvread`), unless the name says spreadsheet, when it is an unreadable one.
 
 Values: ``str | int | float | bool | date | datetime | time | timedelta | None``. Floats that are
 whole become ints, so a part number typed as the number 6205 reads as ``6205``, never ``6205.0``.
@@ -28,7 +31,7 @@ import python_calamine
 from lxml import etree
 
 from jbp.catalog.csvread import read_csv_rows
-from jbp.catalog.workbook_checks import OLE2_MAGIC, check_ole_workbook, check_zip_workbook
+from jbp.catalog.workbook_checks import OLE2_MAGIC, cell_position, check_ole_workbook, check_zip_workbook
 from jbp.errors import CatalogImportError, Location, NotFoundError
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
@@ -251,20 +254,22 @@ def formula_cells_without_cache(path: Path | str, sheet: str) -> list[tuple[int,
             return []
     if check_zip_workbook(path, file, DEFAULT_LIMITS) != "xlsx":
         return []
-    with zipfile.ZipFile(path) as archive:
-        member = _sheet_member(archive, file, sheet)
-        found = []
-        with archive.open(member) as stream:
+    found = []
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(_sheet_member(archive, file, sheet)) as stream:
             for _, element in etree.iterparse(
                 stream, events=("end",), tag=("{*}c", "{*}row"), resolve_entities=False, no_network=True
             ):
-                if etree.QName(element).localname == "c":
-                    if element.get("r") and _lacks_cached_value(element):  # Excel always writes r
-                        found.append(_split_reference(element.get("r")))
-                elif etree.QName(element).localname == "row":
+                if etree.QName(element).localname == "row":
                     element.clear()
                     while element.getprevious() is not None:
                         del element.getparent()[0]
+                elif _lacks_cached_value(element):
+                    position = cell_position(element.get("r", "").encode())  # Excel always writes r
+                    if position is not None:
+                        found.append(position)
+    except (KeyError, etree.XMLSyntaxError) as exc:
+        raise CatalogImportError(f"not a readable spreadsheet ({exc})", Location(file=file, sheet=sheet)) from exc
     return found
 
 
@@ -276,14 +281,6 @@ def _lacks_cached_value(cell: etree._Element) -> bool:
     if cell.get("t") == "e" or cached is None:
         return True
     return not cached.text and cell.get("t") != "str"  # t="str" with <v/> caches an empty string
-
-
-def _split_reference(reference: str) -> tuple[int, int]:
-    letters = reference.rstrip("0123456789")
-    column = 0
-    for letter in letters.upper():
-        column = column * 26 + ord(letter) - 64
-    return int(reference[len(letters) :]) - 1, column - 1
 
 
 def _sheet_member(archive: zipfile.ZipFile, file: str, sheet: str) -> str:

@@ -40,13 +40,15 @@ _CHUNK = 1 << 20
 # Below this size a high compression ratio is harmless (a 40 KB styles.xml of repeats, say).
 _RATIO_CHECK_FLOOR = 1 << 20
 
-# One start or end tag of a cell or row, with its attributes; quoted values may hold '>'.
+# The attributes of a tag up to its '>' (quoted values may hold '>'), for the tag patterns below.
 _ATTRS = rb"""([\s/][^<>"']*(?:(?:"[^"<]*"|'[^'<]*')[^<>"']*)*)?>"""
 _XLSX_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(c|row)" + _ATTRS)
 _PLAIN_CELL = re.compile(rb"""<c r="([A-Za-z]+)([0-9]+)"(?:\s+(?!r=)[^\s=<>/"']+="[^"<]*")*\s*(/?)>""")
 _ANY_CELL = re.compile(rb"<c[\s/>]")
 _PREFIXED_CELL = re.compile(rb"""<[^\s<>/!?"']+:c[\s/>]""")
-_ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)" + _ATTRS)
+_ODS_TAG = re.compile(
+    rb"<(?:(/)table:(table-row|table)\s*>|table:(table-row|table-cell|covered-table-cell|table)" + _ATTRS + rb")"
+)
 _ATTR = re.compile(rb"""([^\s=/]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _CELL_REF = re.compile(rb"([A-Za-z]*)([0-9]+)")
 
@@ -124,7 +126,20 @@ def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: ReadLimits, wh
 
 
 def _inflate(handle: BinaryIO, info: zipfile.ZipInfo, where: Location) -> Iterator[bytes]:
-    """Yield a member's bytes, read raw and inflated here so that a size it lies about is caught."""
+    """Yield a member's bytes, inflated here from the raw data so that a size it lies about is caught."""
+    produced = 0
+    for data in _inflated_pieces(handle, info, where):
+        produced += len(data)
+        if produced > info.file_size:
+            raise CatalogImportError(
+                f"looks like a zip bomb: member {info.filename!r} inflates to more than the "
+                f"{info.file_size:,} bytes it declares",
+                where,
+            )
+        yield data
+
+
+def _inflated_pieces(handle: BinaryIO, info: zipfile.ZipInfo, where: Location) -> Iterator[bytes]:
     if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise CatalogImportError(
             f"not a readable spreadsheet (member {info.filename!r} is encrypted or compressed unusually)",
@@ -137,29 +152,24 @@ def _inflate(handle: BinaryIO, info: zipfile.ZipInfo, where: Location) -> Iterat
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     handle.seek(info.header_offset + 30 + name_length + extra_length)
     inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    remaining, produced = info.compress_size, 0
-    while remaining > 0:
-        raw = handle.read(min(remaining, _CHUNK))
-        if not raw:
-            raise CatalogImportError(f"not a readable spreadsheet (truncated member {info.filename!r})", where)
-        remaining -= len(raw)
-        pending = raw
-        while pending:
-            try:
-                data = inflater.decompress(pending, _CHUNK) if inflater else pending
-            except zlib.error as exc:
-                raise CatalogImportError(
-                    f"not a readable spreadsheet (damaged zip member {info.filename!r}: {exc})", where
-                ) from exc
-            pending = inflater.unconsumed_tail if inflater else b""
-            produced += len(data)
-            if produced > info.file_size:
-                raise CatalogImportError(
-                    f"looks like a zip bomb: member {info.filename!r} inflates to more than the "
-                    f"{info.file_size:,} bytes it declares",
-                    where,
-                )
-            yield data
+    remaining = info.compress_size
+    try:
+        while remaining > 0:
+            raw = handle.read(min(remaining, _CHUNK))
+            if not raw:
+                raise CatalogImportError(f"not a readable spreadsheet (truncated member {info.filename!r})", where)
+            remaining -= len(raw)
+            while inflater and raw:  # at most _CHUNK bytes out per call, however well it compresses
+                yield inflater.decompress(raw, _CHUNK)
+                raw = inflater.unconsumed_tail
+            if raw:
+                yield raw
+        if inflater:
+            yield inflater.flush()  # what zlib still holds once all input is in: a few bytes
+    except zlib.error as exc:
+        raise CatalogImportError(
+            f"not a readable spreadsheet (damaged zip member {info.filename!r}: {exc})", where
+        ) from exc
 
 
 def _whole_tags(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -245,11 +255,17 @@ def _attribute_values(attrs: bytes, name: bytes) -> list[bytes]:
 
 
 def _reference(text: bytes, member: str, where: Location) -> tuple[int, int]:
-    """Zero-based (row, column) of ``B12``; the column is -1 for a row number such as ``12``."""
-    match = _CELL_REF.fullmatch(text)
-    if match is None:
+    position = cell_position(text)
+    if position is None:
         raise _bad_reference(text, member, where)
-    return int(match.group(2)) - 1, _column_index(match.group(1))
+    return position
+
+
+def cell_position(reference: bytes) -> tuple[int, int] | None:
+    """Zero-based (row, column) of a reference such as ``B12`` (column -1 for a bare row number
+    such as ``12``), read as calamine reads it; ``None`` if it is not one."""
+    match = _CELL_REF.fullmatch(reference)
+    return None if match is None else (int(match.group(2)) - 1, _column_index(match.group(1)))
 
 
 def _column_index(letters: bytes) -> int:
@@ -264,28 +280,28 @@ def _bad_reference(text: bytes, member: str, where: Location) -> CatalogImportEr
 
 
 def _check_ods_extent(chunks: Iterator[bytes], limits: ReadLimits, where: Location) -> None:
-    """Per table, find the furthest cell with a value, expanding row and column repeats."""
+    """Per table, find the furthest cell that may hold a value, expanding row and column repeats."""
     row = col = repeat_rows = 0
     last_row = last_col = -1
     row_has_value = False
-    for slash, name, attrs in _tags(chunks, _ODS_TAG):
-        self_closing = attrs.endswith(b"/")
-        if name == b"table":  # each table is a sheet: check the one that ends, start afresh
-            _check_area(last_row + 1, last_col + 1, "content.xml", limits, where)
-            row, last_row, last_col = 0, -1, -1
-        elif name == b"table-row" and not slash:
-            repeat_rows, col, row_has_value = _repeat(attrs, b"table:number-rows-repeated", where), 0, False
-            if self_closing:
+    for piece in _whole_tags(chunks):
+        for _slash, closed, name, attrs in _ODS_TAG.findall(piece):
+            if name in (b"table-cell", b"covered-table-cell"):
+                repeat = _repeat(attrs, b"table:number-columns-repeated", where) if b"repeated" in attrs else 1
+                if not attrs.endswith(b"/") or b"office:" in attrs or b"table:formula" in attrs:
+                    last_col, row_has_value = max(last_col, col + repeat - 1), True
+                col += repeat
+            elif name == b"table-row":
+                repeat_rows, col, row_has_value = _repeat(attrs, b"table:number-rows-repeated", where), 0, False
+                if attrs.endswith(b"/"):
+                    row += repeat_rows
+            elif closed == b"table-row":
+                if row_has_value:
+                    last_row = max(last_row, row + repeat_rows - 1)
                 row += repeat_rows
-        elif name == b"table-row":
-            if row_has_value:
-                last_row = max(last_row, row + repeat_rows - 1)
-            row += repeat_rows
-        elif not slash:
-            repeat_cols = _repeat(attrs, b"table:number-columns-repeated", where)
-            if not self_closing or b"office:" in attrs or b"table:formula" in attrs:
-                last_col, row_has_value = max(last_col, col + repeat_cols - 1), True
-            col += repeat_cols
+            else:  # a table starts or ends: each table is a sheet of its own
+                _check_area(last_row + 1, last_col + 1, "content.xml", limits, where)
+                row, last_row, last_col = 0, -1, -1
     _check_area(last_row + 1, last_col + 1, "content.xml", limits, where)
 
 

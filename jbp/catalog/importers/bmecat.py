@@ -5,9 +5,10 @@ a DTD or touches the network:
 
 1. header pass (at once, in `load_bmecat`): checks the root and the DOCTYPE, reads HEADER (language,
    currency, supplier) and CATALOG_GROUP_SYSTEM, and stops at the first ARTICLE/PRODUCT;
-2. group-map pass (at once, only when the file mentions `CATALOGGROUP_MAP`): BMEcat lists the
-   ARTICLE_TO_CATALOGGROUP_MAP elements *after* all articles, so they are collected first (SKU -> group);
-3. product pass (lazily, when `products` is iterated): each ARTICLE/PRODUCT is read, yielded and freed.
+2. product pass (lazily, when `products` is iterated): each ARTICLE/PRODUCT is read, yielded and freed;
+3. group-map pass (at the first article without an ETIM/ECLASS class, if the file mentions
+   `CATALOGGROUP_MAP`): BMEcat lists the ARTICLE_TO_CATALOGGROUP_MAP elements *after* all articles, so
+   they are collected (SKU -> group) in a pass of their own before that article is yielded.
 
 Values stay the strings the file holds; units, numbers and duplicates are judged later by the builder.
 """
@@ -88,7 +89,7 @@ class _Header:
     currency: str | None = None
     supplier: str | None = None
     categories: list[Category] = field(default_factory=list)
-    group_by_sku: dict[str, str] = field(default_factory=dict)
+    group_by_sku: dict[str, str] | None = None  # read when first needed
 
     def tag(self, name: str) -> str:
         """The element name in this file's namespace, for iterparse's tag filter."""
@@ -99,7 +100,6 @@ def load_bmecat(path: Path) -> ParsedCatalog:
     """Header and catalog groups of a BMEcat file, with its products streamed when iterated (once)."""
     path = Path(path)
     header = _read_header(path)
-    header.group_by_sku = _read_group_maps(path, header)
     return ParsedCatalog(
         source=str(path), format=f"bmecat-{header.version}", categories=header.categories,
         products=_iter_products(path, header), default_brand=header.supplier, derive_definitions=True,
@@ -166,8 +166,11 @@ def _check_root(root: etree._Element, path: Path) -> _Header:
     version = root.get("version", "")
     if version.startswith("2005") or "2005" in namespace:
         version = "2005"
+    elif version.startswith("1."):
+        version = "1.2"
+    # Without a known version the first article's name decides (ARTICLE: 1.2, PRODUCT: 2005).
     return _Header(file=str(path), namespace=namespace.lstrip("{"),
-                   version="1.2" if version.startswith("1.") else version or None)
+                   version=version if version in ("1.2", "2005") else None)
 
 
 def _read_group_maps(path: Path, header: _Header) -> dict[str, str]:
@@ -257,8 +260,8 @@ def _categories(groups: list[_Group], file: str) -> list[Category]:
 
 
 # --- products ----------------------------------------------------------------------------------------
-# Loops run over `for child in elem` with `_NAME[child.tag]` (comments get ""): a parse rate of ~10k
-# articles/s needs it, as each article has ~100 elements.
+# The hot loop (about 100 elements per article): plain child iteration and a cached tag -> name lookup
+# (`_NAME[child.tag]`, "" for comments) rather than namespaced find()/findtext() calls.
 
 
 def _read_product(elem: etree._Element, header: _Header) -> RawProduct:
@@ -328,9 +331,13 @@ def _read_features(elem: etree._Element, product: RawProduct, classes: list[_Cla
             group_id = _value(child, prefix)
     if group_id is not None:
         classes.append(_Class(group_id, system))
-    # ECLASS advanced exports nest features in FEATURE_GROUPs; iter() finds them at any depth.
+    # ECLASS advanced exports nest features in FEATURE_GROUPs (iter() finds them at any depth) and repeat a
+    # property in the blocks that describe related parts: the first occurrence is the product's own.
+    known = {param.name for param in product.params}
     for feature in elem.iter(header.tag("FEATURE")):
-        if (param := _feature(feature, header)) is not None:
+        param = _feature(feature, header)
+        if param is not None and param.name not in known:
+            known.add(param.name)
             product.params.append(param)
 
 
@@ -354,7 +361,7 @@ def _feature(elem: etree._Element, header: _Header) -> RawParam | None:
     # A feature named "-" is a marketing bullet (nexmart exports), not a parameter.
     if not param_id or not any(ch.isalnum() for ch in param_id):
         return None
-    if len(values) > 1:
+    if len(values) > 1 and any(v.get("lang") for v in values):
         # Several FVALUEs are several values, unless they are translations (lang="deu"/"eng"): keep the best.
         ranks = [_language_rank(v, header.language) for v in values]
         values = [v for v, rank in zip(values, ranks, strict=True) if rank == min(ranks)]
@@ -386,8 +393,11 @@ def _read_lead_time(elem: etree._Element, product: RawProduct) -> None:
 def _choose_category(product: RawProduct, classes: list[_Class], header: _Header) -> None:
     """A classification class (ETIM, ECLASS…) first, then the catalog group, then any other feature group."""
     standard = next((c for c in classes if c.system and _CLASSIFICATION_SYSTEM.match(c.system.value)), None)
-    sku = product.fields.get("sku")
-    group = header.group_by_sku.get(sku.value) if sku is not None and standard is None else None
+    sku, group = product.fields.get("sku"), None
+    if standard is None and sku is not None:
+        if header.group_by_sku is None:  # a catalog classified throughout never needs the maps
+            header.group_by_sku = _read_group_maps(Path(header.file), header)
+        group = header.group_by_sku.get(sku.value)
     if group is not None:
         map_name = "ARTICLE_TO_CATALOGGROUP_MAP" if header.version == "1.2" else "PRODUCT_TO_CATALOGGROUP_MAP"
         product.fields["category"] = RawValue(group, f"{map_name}/CATALOG_GROUP_ID")
@@ -470,13 +480,18 @@ def _value(elem: etree._Element, prefix: str = "") -> RawValue:
 
 
 def _language_rank(elem: etree._Element, default_language: str | None) -> int:
-    """0 Chinese, 1 English, 2 language not given, 3 another language: lower is preferred."""
-    language = (elem.get("lang") or default_language or "").lower().split("-")[0]
-    if language in _ZH_LANGUAGES or _CJK.search(elem.text or ""):
+    """0 Chinese, 1 English, 2 language unknown, 3 another language: lower is preferred.
+
+    Chinese characters make a text Chinese whatever its lang says; the catalog LANGUAGE only stands in for
+    a missing lang attribute when it is not Chinese (a Chinese catalog still has English names).
+    """
+    explicit = (elem.get("lang") or "").lower().split("-")[0]
+    if explicit in _ZH_LANGUAGES or _CJK.search(elem.text or ""):
         return 0
+    language = explicit or (default_language or "").lower().split("-")[0]
     if language in _EN_LANGUAGES:
         return 1
-    return 3 if language else 2
+    return 2 if not language or language in _ZH_LANGUAGES else 3
 
 
 def _by_language(elements: list[etree._Element], default_language: str | None,
