@@ -53,51 +53,52 @@ class Template:
     key: bool = False
     tolerance: float | None = None
     dimension: str | None = None
-    values: tuple = ()  # enum/text choices, or (low, high) in SI for numeric kinds
+    values: tuple = ()  # enum/text choices, numeric choices in SI, (low, high) pairs for ranges
+    between: tuple[float, float] | None = None  # numeric values spread log-uniformly over this SI span
     prefixes: str = ""  # SI prefixes a value may be written with
 
 
 E12 = (1.0, 1.2, 1.5, 1.8, 2.2, 2.7, 3.3, 3.9, 4.7, 5.6, 6.8, 8.2)
 TEMPLATES = (
-    Template("rated_current", "额定电流", "Rated current", "numeric", "A", "at_least", values=(0.01, 630),
+    Template("rated_current", "额定电流", "Rated current", "numeric", "A", "at_least", between=(0.01, 630),
              prefixes="m"),
     Template("rated_voltage", "额定电压", "Rated voltage", "numeric", "V", "at_least",
              values=(5, 12, 24, 48, 110, 220, 230, 380, 400, 690)),
-    Template("rated_power", "额定功率", "Rated power", "numeric", "W", "at_least", values=(0.0625, 75000),
+    Template("rated_power", "额定功率", "Rated power", "numeric", "W", "at_least", between=(0.0625, 75000),
              prefixes="mk"),
     Template("resistance", "阻值", "Resistance", "numeric", "Ω", "within_tolerance", key=True, tolerance=0.05,
-             values=(1, 1e7), prefixes="kM"),
+             between=(1, 1e7), prefixes="kM"),
     Template("capacitance", "容量", "Capacitance", "numeric", "F", "within_tolerance", key=True, tolerance=0.1,
-             values=(1e-12, 1e-3), prefixes="pnµ"),
+             between=(1e-12, 1e-3), prefixes="pnµ"),
     Template("inductance", "电感量", "Inductance", "numeric", "H", "within_tolerance", tolerance=0.1,
-             values=(1e-7, 0.1), prefixes="µm"),
+             between=(1e-7, 0.1), prefixes="µm"),
     Template("frequency", "频率", "Frequency", "numeric", "Hz", "equal", values=(50, 60, 400, 32768, 8e6, 16e6),
              prefixes="kM"),
     Template("length", "长度", "Length", "numeric", "m", "equal", key=True, dimension="length",
-             values=(0.003, 3), prefixes="m"),
+             between=(0.003, 3), prefixes="m"),
     Template("outer_diameter", "外径", "Outside diameter", "numeric", "m", "equal", key=True,
-             dimension="outer_diameter", values=(0.002, 0.4), prefixes="m"),
+             dimension="outer_diameter", between=(0.002, 0.4), prefixes="m"),
     Template("bore", "内径", "Bore diameter", "numeric", "m", "equal", key=True, dimension="bore",
-             values=(0.001, 0.2), prefixes="m"),
-    Template("width", "宽度", "Width", "numeric", "m", "at_most", dimension="width", values=(0.002, 0.6),
+             between=(0.001, 0.2), prefixes="m"),
+    Template("width", "宽度", "Width", "numeric", "m", "at_most", dimension="width", between=(0.002, 0.6),
              prefixes="m"),
-    Template("height", "高度", "Height", "numeric", "m", "at_most", dimension="height", values=(0.002, 0.6),
+    Template("height", "高度", "Height", "numeric", "m", "at_most", dimension="height", between=(0.002, 0.6),
              prefixes="m"),
-    Template("mass", "重量", "Mass", "numeric", "kg", "at_most", values=(0.001, 50)),
-    Template("rated_pressure", "额定压力", "Rated pressure", "numeric", "Pa", "at_least", values=(1e4, 4e7),
+    Template("mass", "重量", "Mass", "numeric", "kg", "at_most", between=(0.001, 50)),
+    Template("rated_pressure", "额定压力", "Rated pressure", "numeric", "Pa", "at_least", between=(1e4, 4e7),
              prefixes="kM"),
-    Template("rated_load", "额定载荷", "Rated load", "numeric", "N", "at_least", values=(50, 5e5), prefixes="k"),
-    Template("response_time", "响应时间", "Response time", "numeric", "s", "at_most", values=(1e-5, 5),
+    Template("rated_load", "额定载荷", "Rated load", "numeric", "N", "at_least", between=(50, 5e5), prefixes="k"),
+    Template("response_time", "响应时间", "Response time", "numeric", "s", "at_most", between=(1e-5, 5),
              prefixes="µm"),
-    Template("sensing_distance", "检测距离", "Sensing distance", "numeric", "m", "at_least", values=(0.001, 0.04),
+    Template("sensing_distance", "检测距离", "Sensing distance", "numeric", "m", "at_least", between=(0.001, 0.04),
              prefixes="m"),
     Template("breaking_capacity", "分断能力", "Breaking capacity", "numeric", "A", "at_least",
              values=(3000, 4500, 6000, 10000, 15000, 25000, 50000), prefixes="k"),
     Template("accuracy", "精度", "Accuracy", "numeric", "%", "at_most", values=(0.05, 0.1, 0.2, 0.5, 1, 2, 5)),
     Template("rated_speed", "额定转速", "Rated speed", "numeric", "rpm", "at_least",
              values=(750, 1000, 1450, 1500, 2800, 3000, 6000)),
-    Template("flow_rate", "流量", "Flow rate", "numeric", "L/min", "at_least", values=(0.5, 500)),
-    Template("rated_torque", "额定扭矩", "Rated torque", "numeric", "N·m", "at_least", values=(0.1, 2000)),
+    Template("flow_rate", "流量", "Flow rate", "numeric", "L/min", "at_least", between=(0.5, 500)),
+    Template("rated_torque", "额定扭矩", "Rated torque", "numeric", "N·m", "at_least", between=(0.1, 2000)),
     Template("operating_temp", "工作温度", "Operating temperature", "range", "°C", "covers",
              values=((-40, 85), (-25, 70), (-25, 55), (-20, 60), (-10, 50), (-5, 40), (0, 60))),
     Template("supply_voltage", "电源电压", "Supply voltage", "range", "V", "covers",
@@ -260,11 +261,11 @@ def template_for(parameter: dict) -> Template:
     known = TEMPLATE_BY_CODE.get(parameter["code"])
     if known is not None and (known.kind, known.unit) == (kind, unit):
         return replace(known, values=values) if values else known
-    if kind == "numeric":
-        values = (0.001, 1000) if unit in _PREFIXABLE else (1, 1000)
-    elif kind == "range":
+    between = ((0.001, 1000) if unit in _PREFIXABLE else (1, 1000)) if kind == "numeric" else None
+    if kind == "range":
         values = ((-25, 70), (10, 30), (0, 100))
-    return Template(parameter["code"], "", "", kind, unit, values=values, prefixes=_PREFIXABLE.get(unit, ""))
+    return Template(parameter["code"], "", "", kind, unit, values=values, between=between,
+                    prefixes=_PREFIXABLE.get(unit, ""))
 
 
 def _e12_between(rng: random.Random, low: float, high: float) -> float:
@@ -282,8 +283,7 @@ def _split_prefix(value: float, unit: str, prefixes: str) -> tuple[str, str]:
 
 
 def _numeric_sample(template: Template, rng: random.Random) -> ParamSample:
-    bounds = template.values
-    value = _e12_between(rng, *bounds) if len(bounds) == 2 else rng.choice(bounds)
+    value = _e12_between(rng, *template.between) if template.between else rng.choice(template.values)
     number, unit = _split_prefix(value, template.unit, template.prefixes)
     roll = rng.random()
     if unit in ("kΩ", "MΩ") and "." in number and roll < 0.15:
@@ -515,17 +515,16 @@ def write_xlsx(path: Path | str, products: Iterable[SyntheticProduct], definitio
 def write_bmecat(path: Path | str, products: Iterable[SyntheticProduct], definitions: str) -> int:
     """BMEcat 2005, streamed as text (no tree), so 400k products cost seconds, not gigabytes."""
     parsed = parse_definitions(definitions)
-    names = {(c["code"], p["code"]): (p.get("name_zh") or p["code"], p.get("name_en") or p["code"])
+    names = {(c["code"], p["code"]): p.get("name_zh") or p.get("name_en") or p["code"]
              for c in parsed.categories for p in c["parameters"]}
     features: dict[tuple[str, str, str], str] = {}
 
     def feature(category: str, code: str, sample: ParamSample) -> str:
         key = (category, code, sample.source)
         if key not in features:
-            name_zh, name_en = names[(category, code)]
             unit = f"<FUNIT>{escape(sample.unit)}</FUNIT>" if sample.unit else ""
-            features[key] = (f'<FEATURE><FNAME lang="zho">{escape(name_zh)}</FNAME><FNAME lang="eng">'
-                             f"{escape(name_en)}</FNAME><FVALUE>{escape(sample.value)}</FVALUE>{unit}</FEATURE>\n")
+            features[key] = (f"<FEATURE><FNAME>{escape(names[(category, code)])}</FNAME>"
+                             f"<FVALUE>{escape(sample.value)}</FVALUE>{unit}</FEATURE>\n")
         return features[key]
 
     count = 0

@@ -23,7 +23,8 @@ def main() -> int:
     benches = sorted(Path(__file__).parent.glob("bench_*.py"))
     only = sys.argv[1:]
     print(f"machine: {machine()}")
-    print(f"scale: {os.environ.get('JBP_BENCH_SCALE', 'small')}  (JBP_TEST_PG={'set' if os.environ.get('JBP_TEST_PG') else 'unset'})")
+    pg = "set" if os.environ.get("JBP_TEST_PG") else "unset"
+    print(f"scale: {os.environ.get('JBP_BENCH_SCALE', 'small')}  (JBP_TEST_PG {pg})")
     failed = 0
     for bench in benches:
         name = bench.stem

@@ -301,6 +301,13 @@ def test_duplicate_supplier_aid_is_emitted_twice_with_its_own_lines(tmp_path):
         ("NXC-09", 3), ("NXC-09", 4)]
 
 
+def test_version_follows_the_article_element_when_the_root_does_not_say(tmp_path):
+    path = write(tmp_path, "<BMECAT><HEADER/><T_NEW_CATALOG><PRODUCT><SUPPLIER_PID>P1</SUPPLIER_PID></PRODUCT>"
+                           "</T_NEW_CATALOG></BMECAT>")
+    catalog = load_bmecat(path)
+    assert catalog.format == "bmecat-2005" and [p.fields["sku"].value for p in catalog.products] == ["P1"]
+
+
 def test_header_is_known_before_products_are_read_and_products_stream_once(tmp_path):
     path = write(tmp_path, CATALOG_12.format(xmlns=""))
     catalog = load_bmecat(path)
@@ -390,7 +397,7 @@ def test_malformed_xml_names_the_line_in_the_header_or_while_streaming(tmp_path)
                                   "<ARTICLE><SUPPLIER_AID>A2</SUPPLIER_AID></ARTICEL>\n", name="late.xml")
     products = load_bmecat(broken_late).products
     assert next(iter(products)).fields["sku"].value == "A1"
-    with pytest.raises(CatalogImportError, match=r"late\.xml, row 3") as caught:
+    with pytest.raises(CatalogImportError, match=r"late\.xml, row 3"):
         list(products)
 
 

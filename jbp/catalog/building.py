@@ -72,6 +72,8 @@ _CAD_SUFFIXES = (".stp", ".step", ".stl", ".igs", ".iges", ".glb", ".gltf", ".ob
 
 def text_of(value: object) -> str:
     """Cell value as text: integral floats lose their `.0` (part numbers stored as numbers keep their digits)."""
+    if type(value) is str and value.isascii():
+        return unguard_cell(value.strip())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -177,6 +179,11 @@ class ProductBuilder:
         self.derive = derive
         self.derived_brands: list[Brand] = []
         self.derived_categories: dict[str, Category] = {}
+        # (category, name as written) -> definition; folding every header for every row was the hot spot
+        self._parameter_by_name: dict[tuple[str, str], ParameterDef | None] = {}
+        self._brand_by_name: dict[str, Brand | None] = {}
+        # Catalogs repeat the same few values in a column (coil 220VAC, 3P, M8); parse each once.
+        self._parsed: dict[tuple, ParamValue] = {}
 
     def build(self, raw: RawProduct) -> Product:
         """The product, or `Rejected` naming the first bad value."""
@@ -187,15 +194,18 @@ class ProductBuilder:
         brand = self._brand(fields.get("brand"))
         category = self._category(fields.get("category"), raw)
         values: dict = {"brand": brand.code, "sku": sku, "category": category.code}
+        texts = {name: text_of(raw_value.value) for name, raw_value in fields.items()}
         for name in _TEXT_FIELDS:
-            if name in fields and text_of(fields[name].value):
-                values[name] = text_of(fields[name].value)
-        if "lifecycle" in fields and text_of(fields["lifecycle"].value):
+            if texts.get(name):
+                values[name] = texts[name]
+        if texts.get("lifecycle"):
             values["lifecycle"] = self._lifecycle(fields["lifecycle"])
-        if "unit" in fields and text_of(fields["unit"].value):
-            values["unit"] = text_of(fields["unit"].value)
+        elif "old_product" in texts.get("status_hint", ""):
+            values["lifecycle"] = Lifecycle.obsolete  # BMEcat PRODUCT_STATUS type="old_product": discontinued
+        if texts.get("unit"):
+            values["unit"] = texts["unit"]
         for name in _INT_FIELDS:
-            if name in fields and text_of(fields[name].value):
+            if texts.get(name):
                 values[name] = parse_int(fields[name], minimum=0 if name in ("stock", "lead_time_days") else 1)
         successors = [link.target_sku for link in raw.links if link.kind == "successor"]
         if successors and "successor_sku" not in values:
@@ -216,7 +226,9 @@ class ProductBuilder:
         name = name or self.default_brand or ""
         if not name:
             raise Rejected("brand is missing (add a brand column or pass a default brand)", raw)
-        brand = self.definitions.find_brand(name)
+        if name not in self._brand_by_name:
+            self._brand_by_name[name] = self.definitions.find_brand(name)
+        brand = self._brand_by_name[name]
         if brand:
             return brand
         if not self.derive:
@@ -224,6 +236,7 @@ class ProductBuilder:
             raise Rejected(f"unknown brand {name!r} (known: {known})", raw)
         brand = Brand(code=_code_for(name, 64, upper=True), name_en=name)
         self.definitions.brands[brand.code] = brand
+        self._brand_by_name[name] = brand
         self.derived_brands.append(brand)
         return brand
 
@@ -296,15 +309,25 @@ class ProductBuilder:
         for item in raw.params:
             if not text_of(item.value.value):
                 continue
-            definition = find_parameter(category, item.name)
+            key = (category.code, item.name)
+            if key not in self._parameter_by_name:
+                self._parameter_by_name[key] = find_parameter(category, item.name)
+            definition = self._parameter_by_name[key]
             if definition is None:
                 if not self.derive:
                     raise Rejected(f"{item.name!r} is not a parameter of category {category.code!r}", item.value)
                 category, definition = self._derive_parameter(category, item.name, item.value)
             if definition.code in params:
                 raise Rejected(f"parameter {definition.code!r} given twice", item.value)
-            params[definition.code] = parse_parameter(definition, item.value)
-        return params
+            memo = (category.code, definition.code, type(item.value.value), item.value.value, item.value.unit_hint)
+            parsed = self._parsed.get(memo)
+            if parsed is None:
+                parsed = parse_parameter(definition, item.value)
+                if len(self._parsed) > 500_000:
+                    self._parsed.clear()
+                self._parsed[memo] = parsed
+            params[definition.code] = parsed
+        return dict(sorted(params.items()))  # one order whatever the column order, for the content hash
 
     def _derive_parameter(self, category: Category, name: str, raw: RawValue) -> tuple[Category, ParameterDef]:
         unit = ""
@@ -321,6 +344,7 @@ class ProductBuilder:
         category = category.model_copy(update={"parameters": (*category.parameters, definition)})
         self.definitions.categories[category.code] = category
         self.derived_categories[category.code] = category
+        self._parameter_by_name[(category.code, name)] = definition
         return category, definition
 
 

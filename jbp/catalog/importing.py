@@ -7,12 +7,11 @@ land. Re-importing the same file finds every product unchanged (by content hash)
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from sqlalchemy import Connection
 
@@ -197,8 +196,7 @@ def _batches(items, size: int) -> Iterator[list]:
 
 def content_hash(product: Product) -> str:
     """A fingerprint of everything stored for a product, so an unchanged row is recognised."""
-    canonical = json.dumps(product.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha1(canonical.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return hashlib.sha1(product.model_dump_json().encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def _store_batch(conn: Connection, definitions: defs.Definitions, products: list[Product],
@@ -241,21 +239,17 @@ def _product_row(product: Product, definitions: defs.Definitions, digest: str, n
     }
 
 
-def _child_rows(pairs: list[tuple[int, Product]], definitions: defs.Definitions) -> dict[str, list[dict]]:
-    children: dict[str, list[dict]] = {"param_values": [], "price_breaks": [], "media": [], "product_links": []}
+def _child_rows(pairs: list[tuple[int, Product]], definitions: defs.Definitions) -> dict[str, list[tuple]]:
+    """Rows for the child tables as tuples in `catalog_rows.CHILD_COLUMNS` order."""
+    children: dict[str, list[tuple]] = {"param_values": [], "price_breaks": [], "media": [], "product_links": []}
+    parameter_ids = definitions.parameter_ids
     for product_id, product in pairs:
-        for code, value in product.params.items():
-            children["param_values"].append({
-                "product_id": product_id, "param_id": definitions.parameter_ids[(product.category, code)],
-                "num": value.num, "num_min": value.num_min, "num_max": value.num_max, "text": value.text,
-                "source": value.source})
-        for price in product.price_breaks:
-            children["price_breaks"].append({"product_id": product_id, "currency": price.currency,
-                                             "min_qty": price.min_qty, "price": price.price})
-        for position, ref in enumerate(product.media):
-            children["media"].append({"product_id": product_id, "position": position, "kind": ref.kind.value,
-                                      "uri": ref.uri, "description": ref.description})
-        for related in product.related:
-            children["product_links"].append({"product_id": product_id, "kind": related.kind,
-                                              "target_sku": related.sku})
+        category = product.category
+        children["param_values"].extend(
+            (product_id, parameter_ids[(category, code)], v.num, v.num_min, v.num_max, v.text, v.source)
+            for code, v in product.params.items())
+        children["price_breaks"].extend((product_id, b.currency, b.min_qty, b.price) for b in product.price_breaks)
+        children["media"].extend((product_id, position, ref.kind.value, ref.uri, ref.description)
+                                 for position, ref in enumerate(product.media))
+        children["product_links"].extend((product_id, r.kind, r.sku) for r in product.related)
     return children

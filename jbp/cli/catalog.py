@@ -60,9 +60,11 @@ def import_command(file: str, sheet: str | None, mapping: str | None, default_br
       jbp catalog import big.xml --dry-run --json
     """
     from jbp.catalog.importing import ImportOptions, import_catalog
+    from jbp.catalog.indexes import indexers_for
     from jbp.catalog.layout import describe_layout
 
-    store = current_workspace().store
+    workspace = current_workspace()
+    store = workspace.store
     if show_mapping:
         layouts = describe_layout(store, file, mapping, sheet)
         if as_json:
@@ -79,7 +81,7 @@ def import_command(file: str, sheet: str | None, mapping: str | None, default_br
     options = ImportOptions(partial=partial, dry_run=dry_run, mapping=Path(mapping) if mapping else None,
                             sheet=sheet, default_brand=default_brand, default_category=default_category)
     with progress(f"Importing {Path(file).name}") as advance:
-        report = import_catalog(store, file, options, progress=advance)
+        report = import_catalog(store, file, options, progress=advance, indexers=indexers_for(workspace))
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -157,3 +159,9 @@ def export_command(output: str, fmt: str | None, category: str | None, brand: st
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"wrote {report.products} products to {report.path} ({report.format})")
+
+
+# `catalog import-xref` lives with substitution, the feature cross-references serve.
+from jbp.cli.substitute import import_xref_command  # noqa: E402
+
+catalog_group.add_command(import_xref_command)

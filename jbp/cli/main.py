@@ -19,6 +19,10 @@ COMMANDS = {
     "info": "jbp.cli.workspace:info_command",
     "db": "jbp.cli.workspace:db_group",
     "catalog": "jbp.cli.catalog:catalog_group",
+    "search": "jbp.cli.search:search_command",
+    "index": "jbp.cli.search:index_group",
+    "select": "jbp.cli.select:select_command",
+    "substitute": "jbp.cli.substitute:substitute_command",
 }
 
 

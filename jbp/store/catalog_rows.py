@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Numeric, delete, insert, select, tuple_, update
 
 from jbp.store import schema
 
@@ -84,12 +84,38 @@ def update_products(conn: Connection, rows: list[dict]) -> None:
         conn.execute(delete(child).where(child.c.product_id.in_(ids)))
 
 
-def insert_children(conn: Connection, children: dict[str, list[dict]]) -> None:
-    """Insert rows into the child tables, keyed by table name."""
+CHILD_COLUMNS = {
+    "param_values": ("product_id", "param_id", "num", "num_min", "num_max", "text", "source"),
+    "price_breaks": ("product_id", "currency", "min_qty", "price"),
+    "media": ("product_id", "position", "kind", "uri", "description"),
+    "product_links": ("product_id", "kind", "target_sku"),
+}
+
+
+def insert_children(conn: Connection, children: dict[str, list[tuple]]) -> None:
+    """Insert child rows (tuples in CHILD_COLUMNS order), keyed by table name.
+
+    These are most of an import's rows (a dozen parameter values per SKU), so they go straight to the
+    driver's executemany; SQLAlchemy's per-row parameter processing cost more than SQLite's insert.
+    """
     for child in CHILD_TABLES:
         rows = children.get(child.name)
         if rows:
-            conn.execute(insert(child), rows)
+            bulk_insert(conn, child, CHILD_COLUMNS[child.name], rows)
+
+
+def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """executemany of plain tuples through the DBAPI, in the driver's own parameter style."""
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    preparer = conn.dialect.identifier_preparer
+    # Only identifiers from our own schema, quoted by the dialect, go into the text; values are bound.
+    statement = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "  # noqa: S608
+                 f"VALUES ({', '.join([marker] * len(columns))})")
+    decimals = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, Numeric)]
+    if decimals and conn.dialect.name == "sqlite":
+        # sqlite3 has no Decimal adapter; NUMERIC affinity stores the text as a number, as SQLAlchemy would.
+        rows = [tuple(str(v) if i in decimals and v is not None else v for i, v in enumerate(row)) for row in rows]
+    conn.exec_driver_sql(statement, rows)
 
 
 def insert_import_run(conn: Connection, row: dict) -> int:

@@ -158,3 +158,6 @@ import_runs = Table(
     Column("rejected", Integer, nullable=False),
     Column("report", JSON, nullable=False),
 )
+
+# The search index compares max(products.updated_at) with the state it was built from on every query.
+products_updated_at = Index("ix_products_updated_at", products.c.updated_at)

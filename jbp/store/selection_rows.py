@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 
 from jbp.store import Store, schema
 
@@ -29,32 +29,40 @@ def snapshot(store: Store) -> Iterator[Connection]:
             yield conn
 
 
+# Statements of the query path are built once: constructing them costs more than running them.
+_CATEGORIES = select(schema.categories.c.id, schema.categories.c.code, schema.categories.c.name_zh,
+                     schema.categories.c.name_en).order_by(schema.categories.c.id)
+_PARAMETERS = (select(schema.parameter_defs.c.id, schema.parameter_defs.c.code, schema.parameter_defs.c.name_zh,
+                      schema.parameter_defs.c.name_en, schema.parameter_defs.c.kind, schema.parameter_defs.c.unit,
+                      schema.parameter_defs.c.allowed_values, schema.parameter_defs.c.is_key,
+                      schema.parameter_defs.c.aliases)
+               .where(schema.parameter_defs.c.category_id == bindparam("category_id"))
+               .order_by(schema.parameter_defs.c.position))
+_IN_CATEGORY = schema.products.c.category_id == bindparam("category_id")
+_STAMP = select(
+    select(func.max(schema.import_runs.c.id)).scalar_subquery(),
+    select(func.max(schema.products.c.updated_at)).scalar_subquery(),
+    select(func.count()).select_from(schema.products).where(_IN_CATEGORY).scalar_subquery(),
+    select(func.max(schema.products.c.id)).where(_IN_CATEGORY).scalar_subquery())
+
+
 def category_rows(conn: Connection) -> list[tuple]:
     """(id, code, name_zh, name_en) of every category."""
-    table = schema.categories
-    return [tuple(r) for r in conn.execute(
-        select(table.c.id, table.c.code, table.c.name_zh, table.c.name_en).order_by(table.c.id))]
+    return [tuple(r) for r in conn.execute(_CATEGORIES)]
 
 
 def parameter_rows(conn: Connection, category_id: int) -> list[dict]:
     """The category's parameter definitions in their declared order."""
-    table = schema.parameter_defs
-    query = (select(table.c.id, table.c.code, table.c.name_zh, table.c.name_en, table.c.kind, table.c.unit,
-                    table.c.allowed_values, table.c.is_key, table.c.aliases)
-             .where(table.c.category_id == category_id).order_by(table.c.position))
-    return [dict(r._mapping) for r in conn.execute(query)]
+    return [dict(r._mapping) for r in conn.execute(_PARAMETERS, {"category_id": category_id})]
 
 
-def stamp(conn: Connection, category_id: int) -> dict[str, int]:
-    """What changes when the category's products may have changed, in one cheap round trip: the newest
-    import run (every committed import writes one), the category's product count and highest id."""
-    products = schema.products
-    in_category = products.c.category_id == category_id
-    row = conn.execute(select(
-        select(func.max(schema.import_runs.c.id)).scalar_subquery(),
-        select(func.count()).select_from(products).where(in_category).scalar_subquery(),
-        select(func.max(products.c.id)).where(in_category).scalar_subquery())).one()
-    return {"import_run": row[0] or 0, "products": row[1] or 0, "max_id": row[2] or 0}
+def stamp(conn: Connection, category_id: int) -> dict:
+    """What changes when the category's products may have changed, in one round trip over indexed columns:
+    the newest import run (every committed import writes one) and product change time in the store, the
+    category's product count and highest id."""
+    row = conn.execute(_STAMP, {"category_id": category_id}).one()
+    return {"import_run": row[0] or 0, "updated_at": row[1].isoformat() if row[1] else None,
+            "products": row[2] or 0, "max_id": row[3] or 0}
 
 
 def product_columns(conn: Connection, category_id: int) -> list[tuple]:
@@ -94,19 +102,35 @@ def param_value_columns(conn: Connection, category_id: int) -> list[tuple]:
     return conn.execute(query).all()
 
 
+_PAGE_PRODUCTS = (select(schema.products.c.id, schema.brands.c.code.label("brand"), schema.products.c.sku,
+                          schema.products.c.mpn, schema.products.c.name_zh, schema.products.c.name_en,
+                          schema.products.c.lifecycle, schema.products.c.stock)
+                  .join(schema.brands, schema.brands.c.id == schema.products.c.brand_id)
+                  .where(schema.products.c.id.in_(bindparam("ids", expanding=True))))
+_PAGE_PRICES = (select(schema.price_breaks.c.product_id, schema.price_breaks.c.min_qty, schema.price_breaks.c.price)
+                .where(and_(schema.price_breaks.c.product_id.in_(bindparam("ids", expanding=True)),
+                            schema.price_breaks.c.currency == PRICE_CURRENCY))
+                .order_by(schema.price_breaks.c.product_id, schema.price_breaks.c.min_qty.desc()))
+
+
 def page_rows(conn: Connection, product_ids: Sequence[int]) -> dict[int, dict]:
     """Display fields of the given products, with the CNY price of their smallest quantity break."""
     if not product_ids:
         return {}
-    products, brands, prices = schema.products, schema.brands, schema.price_breaks
-    ids = list(product_ids)
-    query = (select(products.c.id, brands.c.code.label("brand"), products.c.sku, products.c.mpn,
-                    products.c.name_zh, products.c.name_en, products.c.lifecycle, products.c.stock)
-             .join(brands, brands.c.id == products.c.brand_id).where(products.c.id.in_(ids)))
-    found = {r.id: {**r._mapping, "price": None, "price_min_qty": None} for r in conn.execute(query)}
-    price_query = (select(prices.c.product_id, prices.c.min_qty, prices.c.price)
-                   .where(and_(prices.c.product_id.in_(ids), prices.c.currency == PRICE_CURRENCY))
-                   .order_by(prices.c.product_id, prices.c.min_qty.desc()))
-    for product_id, min_qty, price in conn.execute(price_query):  # the smallest break is written last
+    ids = {"ids": list(product_ids)}
+    found = {r.id: {**r._mapping, "price": None, "price_min_qty": None} for r in conn.execute(_PAGE_PRODUCTS, ids)}
+    for product_id, min_qty, price in conn.execute(_PAGE_PRICES, ids):  # the smallest break comes last
         found[product_id].update(price=price, price_min_qty=min_qty)
+    return found
+
+
+def categories_of(conn: Connection, product_ids: Sequence[int]) -> set[str]:
+    """Codes of the categories the given products are in."""
+    products, categories = schema.products, schema.categories
+    ids = list(product_ids)
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        query = (select(categories.c.code).distinct().join(products, products.c.category_id == categories.c.id)
+                 .where(products.c.id.in_(ids[start:start + 500])))
+        found.update(conn.execute(query).scalars())
     return found

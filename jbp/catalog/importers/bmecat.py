@@ -135,8 +135,8 @@ def _read_header(path: Path) -> _Header:
             continue
         name = _NAME[elem.tag]
         if event == "start":
-            if name == "PRODUCT":
-                header.version = header.version or ("2005" if _LOCAL[elem.tag] == "PRODUCT" else "1.2")
+            if name == "PRODUCT":  # the first article's own name settles the version (and the tags to stream)
+                header.version = "2005" if _LOCAL[elem.tag] == "PRODUCT" else "1.2"
                 break
             if name in ("T_UPDATE_PRODUCTS", "T_UPDATE_PRICES"):
                 raise CatalogImportError(f"BMEcat update transaction {name} is not supported; "
@@ -168,7 +168,6 @@ def _check_root(root: etree._Element, path: Path) -> _Header:
         version = "2005"
     elif version.startswith("1."):
         version = "1.2"
-    # Without a known version the first article's name decides (ARTICLE: 1.2, PRODUCT: 2005).
     return _Header(file=str(path), namespace=namespace.lstrip("{"),
                    version=version if version in ("1.2", "2005") else None)
 

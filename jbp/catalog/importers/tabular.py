@@ -86,22 +86,25 @@ def load_table_catalog(path: Path, definitions: Definitions, mapping: Mapping,
 def _products(layouts: list[SheetLayout]) -> Iterator[RawProduct]:
     for layout in layouts:
         table = layout.sheet
-        labels = {i: f"{column_letter(i)} {h}" for i, h, _ in layout.columns}
+        used = [(i, target, f"{column_letter(i)} {header}") for i, header, target in layout.columns
+                if target.kind != "ignored"]
         for index in range(layout.header_index + 1, len(table.rows)):
             row = table.rows[index]
-            if all(v in (None, "") for v in row):
-                continue
             product = RawProduct(location=Location(file=table.file, sheet=table.name, row=index + 1))
-            for i, _header, target in layout.columns:
-                value = row[i] if i < len(row) else None
-                raw = RawValue(value, labels[i], target.unit)
+            width = len(row)
+            for i, target, label in used:
+                value = row[i] if i < width else None
+                if value is None or value == "":
+                    continue  # an empty cell says nothing; wide sheets are mostly empty parameter columns
+                raw = RawValue(value, label, target.unit)
                 if target.kind == "field":
                     product.fields.setdefault(target.name, raw)
                 elif target.kind == "price":
-                    product.prices.append(RawPrice(RawValue(target.min_qty, labels[i]), raw, target.currency))
-                elif target.kind == "param":
+                    product.prices.append(RawPrice(RawValue(target.min_qty, label), raw, target.currency))
+                else:
                     product.params.append(RawParam(target.name, raw))
-            yield product
+            if product.fields or product.prices or product.params:
+                yield product  # a row with nothing in the columns we read is a blank separator row
 
 
 loaders = {"xlsx": load_table_catalog, "xlsm": load_table_catalog, "xls": load_table_catalog,
