@@ -36,3 +36,18 @@ def test_bmecat_old_products_are_obsolete_with_their_successor(sample_ws):
     assert all(by_sku[p.successor_sku].lifecycle == "active" for p in obsolete)
     sample = by_sku[obsolete[0].successor_sku]
     assert {"bore", "outer_diameter", "width"} <= set(sample.params)
+
+
+@pytest.mark.parametrize(("name", "fmt"), [("fischer_nexmart_bmecat12.xml", "bmecat-1.2"),
+                                           ("weidmueller_WEI_BMECat_7760056069.xml", "bmecat-2005")])
+def test_real_bmecat_files_import_with_derived_definitions_and_reimport_unchanged(workspace, realdata, name, fmt):
+    path = realdata / "bmecat" / name
+    report = import_catalog(workspace.store, path)
+    assert (report.status, report.format, report.created, report.rejected) == ("committed", fmt, 1, 0)
+    assert any(line.startswith("brand ") for line in report.derived)
+    with workspace.store.reading() as conn:
+        definitions = load_definitions(conn)
+        (product,) = list(iter_products(conn, definitions))
+    assert product.mpn and product.params  # features became parameters of a derived category
+    assert definitions.categories[product.category].parameters
+    assert import_catalog(workspace.store, path).unchanged == 1
