@@ -16,3 +16,6 @@ run catalog import "$here/bearings_fasteners_bmecat.xml"
 run catalog import "$here/chnt_catalog.xlsx"
 run info
 run catalog quality --worst 10
+run model add-dir "$here/models" --match "{sku}.stl"
+run model check
+run catalog quality

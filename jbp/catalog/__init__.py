@@ -17,6 +17,7 @@ _EXPORTS = {
     "ImportReport": "jbp.catalog.importing",
     "describe_layout": "jbp.catalog.layout",
     "quality": "jbp.catalog.quality",
+    "select": "jbp.catalog.selection",
     "export_catalog": "jbp.catalog.export",
     "Product": "jbp.catalog.models",
     "Category": "jbp.catalog.models",

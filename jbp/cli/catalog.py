@@ -82,10 +82,17 @@ def import_command(file: str, sheet: str | None, mapping: str | None, default_br
                             sheet=sheet, default_brand=default_brand, default_category=default_category)
     with progress(f"Importing {Path(file).name}") as advance:
         report = import_catalog(store, file, options, progress=advance, indexers=indexers_for(workspace))
+    models = None
+    if report.status == "committed" and report.changed_ids:
+        from jbp.catalog.models3d import attach_referenced_models
+
+        models = attach_referenced_models(workspace, file, report.changed_ids)
     if as_json:
-        emit_json(report.as_dict())
+        emit_json({**report.as_dict(), **({"models3d": models} if models and models.products else {})})
     else:
         _print_import_report(report)
+        if models and models.products:
+            _print_referenced_models(models)
     if report.status == "rejected":
         raise SystemExit(1)
 
@@ -107,6 +114,15 @@ def _print_import_report(report) -> None:
                    ["sheet", "row", "column", "value", "reason"])
         if report.rejected > 200:
             click.echo(f"… and {report.rejected - 200} more (use --json for all)")
+
+
+def _print_referenced_models(models) -> None:
+    click.echo(f"3D models: {models.products} products refer to CAD files, {models.files} found beside the catalog: "
+               f"{models.attached} attached, {models.replaced} replaced, {models.unchanged} unchanged, "
+               f"{models.kept} kept (attached by hand); {len(models.absent)} files absent, "
+               f"{len(models.remote)} URLs not fetched")
+    for problem in models.problems:
+        click.echo(f"warning: 3D model {problem.reference} ({', '.join(problem.skus[:5])}): {problem.error}", err=True)
 
 
 @catalog_group.command("quality")

@@ -23,6 +23,12 @@ COMMANDS = {
     "index": "jbp.cli.search:index_group",
     "select": "jbp.cli.select:select_command",
     "substitute": "jbp.cli.substitute:substitute_command",
+    "bom": "jbp.cli.bom:bom_group",
+    "tiers": "jbp.cli.tiers:tiers_group",
+    "jbp": "jbp.cli.jbp_agreements:jbp_group",
+    "crm": "jbp.cli.crm:crm_group",
+    "report": "jbp.cli.report:report_group",
+    "model": "jbp.cli.model:model_group",
 }
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from enum import Enum
 
 import click
-from pydantic import BaseModel
 
 
 def _default(value):
@@ -23,7 +22,7 @@ def _default(value):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, BaseModel):
+    if hasattr(value, "model_dump"):  # pydantic models, without importing pydantic at start-up
         return value.model_dump(mode="json")
     if is_dataclass(value):
         return asdict(value)

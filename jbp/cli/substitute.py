@@ -24,8 +24,8 @@ _VERDICT_MARKS = {"better": "better", "worse": "WORSE", "equal": "equal", "unkno
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A parameter of PART (repeatable): rated_current=9A, 线圈电压=AC220V.")
 @click.option("--need", "needs", multiple=True, metavar="NAME>=VALUE",
-              help="What the part must do (repeatable): rated_current>=6A; NAME=VALUE uses the parameter's rule. "
-                   "A candidate worse than PART but meeting every need is functional.")
+              help="What the part must do (repeatable; quote it for the shell): 'rated_current>=6A', or NAME=VALUE "
+                   "by the parameter's rule. A candidate worse than PART but meeting every need is functional.")
 @json_option
 def substitute_command(part: str, brand: str | None, for_brand: str | None, grade: str | None, limit: int, qty: int,
                        category: str | None, params: tuple[str, ...], needs: tuple[str, ...], as_json: bool) -> None:
@@ -40,7 +40,7 @@ def substitute_command(part: str, brand: str | None, for_brand: str | None, grad
     Example:
       jbp substitute 836012
       jbp substitute LC1D09M7C --brand 施耐德 --qty 50
-      jbp substitute "nxc-09 220v" --need rated_current>=6A --grade functional --json
+      jbp substitute "nxc-09 220v" --need "rated_current>=6A" --grade functional --json
       jbp substitute X-9 --brand Acme --category contactor --param rated_current=9A --param 线圈电压=AC220V
     """
     from jbp.catalog.substitution import substitutes

@@ -178,14 +178,13 @@ def completeness_rows(conn: Connection, category_ids: list[int]) -> list[dict]:
     for product_id, code in rows:
         codes.setdefault(product_id, []).append(code)
     priced = {r[0] for r in conn.execute(select(schema.price_breaks.c.product_id).distinct())}
-    kinds: dict[int, set[str]] = {}
-    for product_id, kind in conn.execute(select(media.c.product_id, media.c.kind).distinct()):
-        kinds.setdefault(product_id, set()).add(kind)
+    imaged = {r[0] for r in conn.execute(select(media.c.product_id).where(media.c.kind == "image").distinct())}
+    # a 3D model counts once it is stored and attached; a catalog's reference to a CAD file is not one
+    modelled = {r[0] for r in conn.execute(select(schema.product_models.c.product_id))}
     result = []
     for row in conn.execute(select(products.c.id, products.c.brand_id, products.c.sku, products.c.category_id)
                             .where(products.c.category_id.in_(category_ids)).order_by(products.c.id)):
-        has = kinds.get(row.id, set())
         result.append({"id": row.id, "brand_id": row.brand_id, "sku": row.sku, "category_id": row.category_id,
                        "param_codes": codes.get(row.id, []), "has_price": row.id in priced,
-                       "has_image": "image" in has, "has_model": "cad" in has})
+                       "has_image": row.id in imaged, "has_model": row.id in modelled})
     return result

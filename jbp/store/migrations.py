@@ -36,6 +36,19 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
              schema.cross_refs)),
     ("import runs with their reports", _create(schema.import_runs)),
     ("search: FTS5 index tables (SQLite stores), index on products.updated_at", _search_index),
+    ("tiers: tier programs, agreements and targets, tier assignments, entitlement ledger, reviews",
+     _create(schema.tier_programs, schema.agreements, schema.agreement_targets, schema.tier_assignments,
+             schema.entitlement_ledger, schema.tier_reviews)),
+    ("bom: quotes and their lines, orders and their lines, buyers' confirmed matches",
+     _create(schema.bom_quotes, schema.bom_quote_lines, schema.orders, schema.order_lines,
+             schema.bom_confirmations)),
+    ("crm: customers and contacts, events, tags and their history, segments, campaigns, outbox, coupons",
+     _create(schema.customers, schema.contacts, schema.events, schema.events_unmatched, schema.crm_dirty,
+             schema.tag_rule_sets, schema.customer_tags, schema.tag_overrides, schema.tag_history,
+             schema.tag_schedule, schema.tag_runs, schema.segments, schema.campaigns, schema.campaign_entries,
+             schema.outbox, schema.outbox_exports, schema.coupons, schema.crm_runs)),
+    ("3D models: stored models with their facts, and the model attached to each product",
+     _create(schema.models3d, schema.product_models)),
 ]
 
 SCHEMA_VERSION = len(STEPS)

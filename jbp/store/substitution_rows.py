@@ -3,9 +3,10 @@ the parameter values of a whole category (plain dicts and tuples, no domain logi
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from jbp.store import schema
 
@@ -21,6 +22,14 @@ def store_stamp(conn: Connection) -> tuple[int, int]:
     run = conn.execute(select(func.max(schema.import_runs.c.id))).scalar()
     product = conn.execute(select(func.max(schema.products.c.id))).scalar()
     return run or 0, product or 0
+
+
+def definitions_fingerprint(conn: Connection) -> bytes:
+    """A digest of every brand, category and parameter definition row as stored: equal fingerprints mean equal
+    definitions, so a process can keep its parsed definitions (reading raw rows costs ~1 ms, parsing ~30)."""
+    rows = [_driver_rows(conn, f"all {table.name}", select(table).order_by(table.c.id))
+            for table in (schema.brands, schema.categories, schema.parameter_defs)]
+    return hashlib.sha1(repr(rows).encode("utf-8"), usedforsecurity=False).digest()
 
 
 def _product_query():
@@ -99,20 +108,44 @@ def cross_refs_by_mpn(conn: Connection, other_mpn_norm: str) -> list[dict]:
 
 
 def category_candidates(conn: Connection, category_id: int) -> tuple[list[tuple], list[tuple]]:
-    """Every product of a category and every parameter value they have, each list in product id order.
+    """Every product of a category and every parameter value they have.
 
-    Products: (id, brand_id, lifecycle, stock, lead_time_days). Values: (product_id, param_id, num,
-    num_min, num_max, text). Two narrow queries move fewer bytes than one join repeating product columns.
+    Products, in id order: (id, brand_id, lifecycle, stock, lead_time_days). Values, in no set order:
+    (product_id, param_id, num, num_min, num_max, text). Two narrow queries move fewer bytes than one join
+    repeating product columns; rows come straight from the driver, as a category can hold 150k products
+    and two million values, where SQLAlchemy's row objects would cost more than the query.
     """
     products, values = schema.products, schema.param_values
-    product_rows = conn.execute(
-        select(products.c.id, products.c.brand_id, products.c.lifecycle, products.c.stock,
-               products.c.lead_time_days).where(products.c.category_id == category_id).order_by(products.c.id)).all()
-    value_rows = conn.execute(
-        select(values.c.product_id, values.c.param_id, values.c.num, values.c.num_min, values.c.num_max, values.c.text)
-        .join(products, products.c.id == values.c.product_id)
-        .where(products.c.category_id == category_id).order_by(values.c.product_id)).all()
-    return [tuple(r) for r in product_rows], [tuple(r) for r in value_rows]
+    category = bindparam("category_id")
+    product_rows = _driver_rows(conn, "category products", select(
+        products.c.id, products.c.brand_id, products.c.lifecycle, products.c.stock, products.c.lead_time_days)
+        .where(products.c.category_id == category).order_by(products.c.id), category_id=category_id)
+    value_rows = _driver_rows(conn, "category values", select(
+        values.c.product_id, values.c.param_id, values.c.num, values.c.num_min, values.c.num_max, values.c.text)
+        .join(products, products.c.id == values.c.product_id).where(products.c.category_id == category),
+        category_id=category_id)
+    return product_rows, value_rows
+
+
+_compiled: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _driver_rows(conn: Connection, name: str, query, **parameters) -> list[tuple]:
+    """All rows of `query` as the DBAPI driver returns them (plain tuples, no SQLAlchemy processing).
+
+    `parameters` fill the query's named bindparams; its SQL text is compiled once per `name` and dialect.
+    """
+    key = (name, conn.dialect.name)
+    if key not in _compiled:
+        compiled = query.compile(dialect=conn.dialect)
+        _compiled[key] = (str(compiled), tuple(compiled.positiontup) if compiled.positional else None)
+    sql, order = _compiled[key]
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(parameters[name] for name in order) if order is not None else parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def part_numbers_starting(conn: Connection, sku_prefix: str, mpn_prefix: str, brand_ids: Sequence[int],

@@ -40,26 +40,30 @@ def load_model(
     (datasheet dimensions) helps guess it where the file declares none."""
     path = Path(path)
     where = Location(file=str(path))
-    file_format = _precheck(path, limits, where)
+    file_format, declared = _precheck(path, limits, where)
     scene = _read_scene(path, file_format, where)
-    named_meshes = _named_meshes(scene, path.stem)
+    named_meshes = _named_meshes(scene, path)
     faces = sum(len(mesh.faces) for _, mesh in named_meshes)
     if faces == 0:
         raise ModelError("the model has no faces", where)
+    if declared is not None and faces < declared:
+        # trimesh drops faces it cannot use without a word; a model missing faces is not the part
+        raise ModelError(
+            f"the file declares {declared:,} faces but only {faces:,} could be read (corners that are "
+            "not numbers, or faces with fewer than three corners)",
+            where,
+        )
     require_within_face_limit(faces, limits, where)
     joined = trimesh.util.concatenate([mesh for _, mesh in named_meshes])
     if not np.isfinite(joined.vertices).all():
         raise ModelError("the model has coordinates that are not numbers (NaN or infinity)", where)
     units = _decide_units(scene, file_format, joined.extents, assume_units, expected_mm)
-    if units.scale_to_mm != 1.0:
-        joined.apply_scale(units.scale_to_mm)
-        for _, mesh in named_meshes:
-            mesh.apply_scale(units.scale_to_mm)
     scene_mm = trimesh.Scene()
-    for name, mesh in named_meshes:
+    for mesh in [joined, *(mesh for _, mesh in named_meshes)]:
+        mesh.apply_scale(units.scale_to_mm)
         mesh.units = "mm"
+    for name, mesh in named_meshes:
         scene_mm.add_geometry(mesh, geom_name=name)
-    joined.units = "mm"
     parts = tuple(
         ModelPart(name=name, faces=len(mesh.faces), watertight=mesh.is_watertight)
         for name, mesh in named_meshes
@@ -67,8 +71,8 @@ def load_model(
     return LoadedModel(joined, scene_mm, parts, file_format, units, path.name)
 
 
-def _precheck(path: Path, limits: ModelLimits, where: Location) -> str:
-    """Checks on the raw file; returns its format."""
+def _precheck(path: Path, limits: ModelLimits, where: Location) -> tuple[str, int | None]:
+    """Checks on the raw file; returns its format and the faces its header declares, if it does."""
     if not path.is_file():
         raise ModelError("no such file", where)
     size = path.stat().st_size
@@ -89,7 +93,7 @@ def _precheck(path: Path, limits: ModelLimits, where: Location) -> str:
         check_archive(path, limits)
     if file_format == "gltf":
         check_gltf_file(path, limits)
-    return file_format
+    return file_format, faces
 
 
 def _read_scene(path: Path, file_format: str, where: Location) -> trimesh.Scene:
@@ -99,13 +103,19 @@ def _read_scene(path: Path, file_format: str, where: Location) -> trimesh.Scene:
         return trimesh.load_scene(str(path), file_type=file_format)
     except ModelError:
         raise
+    except ImportError as error:  # trimesh defers its optional readers' imports (3MF needs networkx)
+        raise ModelError(
+            f"reading {file_format.upper()} needs the Python package {error.name!r}, which is not installed",
+            where,
+        ) from error
     except Exception as error:  # trimesh's parsers raise anything from IndexError to struct.error
         raise ModelError(f"cannot read this {file_format.upper()} file: {error}", where) from error
 
 
-def _named_meshes(scene: trimesh.Scene, stem: str) -> list[tuple[str, trimesh.Trimesh]]:
+def _named_meshes(scene: trimesh.Scene, path: Path) -> list[tuple[str, trimesh.Trimesh]]:
     """Every triangle mesh placed in the scene, moved to where the scene puts it; points and
-    lines are not parts. trimesh's made-up names (``geometry_0``) give way to the file name."""
+    lines are not parts. Names trimesh makes up (``geometry_0``, the file name) give way to the
+    file's stem."""
     placed = []
     for node in scene.graph.nodes_geometry:
         transform, geometry_name = scene.graph[node]
@@ -114,9 +124,9 @@ def _named_meshes(scene: trimesh.Scene, stem: str) -> list[tuple[str, trimesh.Tr
             mesh = geometry.copy()
             mesh.apply_transform(transform)
             placed.append((geometry_name, mesh))
-    if any(_GENERIC_NAME.match(name) for name, _ in placed):
+    if any(_GENERIC_NAME.match(name) or name == path.name for name, _ in placed):
         placed = [
-            (stem if len(placed) == 1 else f"{stem}_{index + 1}", mesh)
+            (path.stem if len(placed) == 1 else f"{path.stem}_{index + 1}", mesh)
             for index, (_, mesh) in enumerate(placed)
         ]
     return placed

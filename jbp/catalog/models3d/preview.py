@@ -25,6 +25,9 @@ SUPERSAMPLE = 2
 BACKGROUND = (246, 247, 249)
 STEEL = np.array([168.0, 186.0, 210.0])
 AMBIENT, KEY, FILL = 0.32, 0.68, 0.16
+_BRIGHTEST = AMBIENT + KEY + FILL
+_SHADES = 254
+_BACKGROUND_INDEX = _SHADES + 1
 
 
 def render_png(mesh: trimesh.Trimesh, size: int = 512, path: str | Path | None = None) -> bytes:
@@ -35,7 +38,7 @@ def render_png(mesh: trimesh.Trimesh, size: int = 512, path: str | Path | None =
     canvas = size * SUPERSAMPLE
     corners = _fit_to_canvas(mesh.vertices @ np.column_stack([right, up]), canvas)[mesh.faces]
     normals = mesh.face_normals
-    if mesh.is_watertight and mesh.volume < 0:
+    if mesh.is_watertight and _signed_volume(mesh) < 0:
         normals = -normals  # inside out
     facing = normals @ towards_camera
     if mesh.is_winding_consistent:
@@ -45,13 +48,17 @@ def render_png(mesh: trimesh.Trimesh, size: int = 512, path: str | Path | None =
         normals = normals * np.where(facing < 0, -1.0, 1.0)[:, None]
     depth = (mesh.vertices @ towards_camera)[mesh.faces[shown]].mean(axis=1)
     order = shown[np.argsort(depth, kind="stable")]  # farthest first
-    colours = _shade(normals[order], right, up, towards_camera)
-    image = Image.new("RGB", (canvas, canvas), BACKGROUND)
+    shades = _shade(normals[order], right, up, towards_camera)
+    # a palette image: one small integer per face is the cheapest ink Pillow takes
+    image = Image.new("P", (canvas, canvas), _BACKGROUND_INDEX)
+    image.putpalette(_palette())
     draw = ImageDraw.Draw(image)
-    for points, colour in zip(corners[order].reshape(-1, 6).tolist(), colours, strict=True):
+    # Pillow rounds polygon corners to whole pixels anyway; integers convert to Python faster
+    points = np.rint(corners[order]).astype(np.int32).reshape(-1, 6).tolist()
+    for triangle, shade in zip(points, shades, strict=True):
         # the outline closes hairline gaps between neighbouring triangles
-        draw.polygon(points, fill=colour, outline=colour)
-    image = image.reduce(SUPERSAMPLE)
+        draw.polygon(triangle, fill=shade, outline=shade)
+    image = image.convert("RGB").reduce(SUPERSAMPLE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     png = buffer.getvalue()
@@ -80,12 +87,25 @@ def _fit_to_canvas(projected: np.ndarray, canvas: int) -> np.ndarray:
     return np.column_stack([canvas / 2 + centred[:, 0], canvas / 2 - centred[:, 1]])
 
 
-def _shade(normals: np.ndarray, right: np.ndarray, up: np.ndarray, towards_camera: np.ndarray) -> list[tuple]:
+def _shade(normals: np.ndarray, right: np.ndarray, up: np.ndarray, towards_camera: np.ndarray) -> list[int]:
+    """Palette index of each face's brightness."""
     key = _unit(-0.35 * right + 0.95 * up + 0.45 * towards_camera)  # above, a little left, in front
     fill = _unit(0.70 * right - 0.20 * up + 0.50 * towards_camera)  # lower right
     light = AMBIENT + KEY * np.clip(normals @ key, 0, None) + FILL * np.clip(normals @ fill, 0, None)
-    rgb = np.clip(light[:, None] * STEEL, 0, 255).astype(np.uint8)
-    return list(map(tuple, rgb.tolist()))
+    return np.rint(light / _BRIGHTEST * _SHADES).astype(np.int32).tolist()
+
+
+def _palette() -> list[int]:
+    """Steel from darkest to brightest in indices 0.._SHADES, then the background."""
+    levels = np.linspace(0, _BRIGHTEST, _SHADES + 1)[:, None] * STEEL
+    colours = np.vstack([np.clip(levels, 0, 255), [BACKGROUND]]).astype(np.uint8)
+    return colours.ravel().tolist()
+
+
+def _signed_volume(mesh: trimesh.Trimesh) -> float:
+    """Volume with its sign (negative: faces point inwards), without trimesh's full mass properties."""
+    a, b, c = (mesh.vertices[mesh.faces[:, corner]] for corner in range(3))
+    return float(np.einsum("ij,ij->", a, np.cross(b, c))) / 6
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -46,7 +46,8 @@ class IndexReader(Protocol):
         """Normalised SKU or MPN containing `folded` (3+ characters)."""
 
     def text(self, tokens: Sequence[str], scope: Scope, limit: int) -> list[dict]:
-        """Documents holding every token, best first, each with a positive `score`."""
+        """Documents holding every token in their names or description, best first, each with a positive
+        `score`."""
 
 
 class IndexWriter(Protocol):

@@ -15,13 +15,13 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from jbp.catalog.search.backends import Scope
-from jbp.catalog.search.documents import SearchDocument
+from jbp.catalog.search.documents import SearchDocument, is_prefix_token
 from jbp.store import search_rows
 from jbp.store.engine import create_store_engine
 from jbp.workspace import Workspace
 
 SIDE_FILE = "search.sqlite"
-RANKED_AT_MOST = 5000  # text matches scored by bm25 per query (see search_rows.text_matches)
+RANKED_AT_MOST = 1000  # text matches scored by bm25 per query (see search_rows.text_matches)
 
 
 def quoted(token: str) -> str:
@@ -30,8 +30,9 @@ def quoted(token: str) -> str:
 
 
 def text_expression(tokens: Sequence[str], scope: Scope) -> str:
-    """Every token in the names or the description, and the scope's facet tokens."""
-    expression = "{names body} : (" + " AND ".join(quoted(t) for t in tokens) + ")"
+    """Every token (some as a prefix) in the names or the description, and the scope's facet tokens."""
+    required = (quoted(t) + (" *" if is_prefix_token(t) else "") for t in tokens)
+    expression = "{names body} : (" + " AND ".join(required) + ")"
     if scope.brand_id is not None:
         expression += f" AND facets : {quoted(f'b{scope.brand_id}')}"
     if scope.category_id is not None:

@@ -20,10 +20,12 @@ SUGGESTION_CUTOFF = 0.6
 
 
 def folded_query(query: str) -> str | None:
-    """The query as a part number to look up, or None when it cannot be one (it has Chinese words)."""
+    """The query as a part number to look up, or None when it cannot be one (Chinese words, or no letter
+    or digit at all)."""
     if HAS_CJK.search(query):
         return None
-    return normalise_part_number(query) or None
+    folded = normalise_part_number(query)
+    return folded if any(ch.isalnum() for ch in folded) else None
 
 
 def looks_like_part_number(folded: str) -> bool:
@@ -46,25 +48,34 @@ def classify(folded: str, document: dict) -> str | None:
 
 
 def closeness(folded: str, document: dict) -> float:
-    """0..1: how near the document's nearer part number is to the folded query, by shape (prefix first)."""
+    """0..1: how near the document's nearer part number is to the folded query (difflib's ratio)."""
+    matcher = _matcher(folded)
     best = 0.0
     for part_number in (document["sku_norm"], document["mpn_norm"]):
         if part_number:
-            best = max(best, _similarity(folded, part_number))
+            matcher.set_seq1(part_number)
+            best = max(best, matcher.ratio())
     return best
 
 
-def _similarity(folded: str, part_number: str) -> float:
-    return difflib.SequenceMatcher(None, folded, part_number, autojunk=False).ratio()
+def _matcher(folded: str) -> difflib.SequenceMatcher:
+    # difflib analyses the second sequence once; the candidates take turns as the first
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(folded)
+    return matcher
 
 
 def suggestions(folded: str, candidates: Iterable[dict], limit: int = SUGGESTIONS) -> list[str]:
     """The stored part numbers (as written) closest to the folded query, best first."""
+    matcher = _matcher(folded)
     scored: dict[str, float] = {}
     for document in candidates:
         for shown, normalised in ((document["mpn"], document["mpn_norm"]), (document["sku"], document["sku_norm"])):
-            if shown and normalised:
-                score = _similarity(folded, normalised)
-                if score >= SUGGESTION_CUTOFF and score > scored.get(shown, 0.0):
-                    scored[shown] = score
+            if not (shown and normalised) or shown in scored:
+                continue
+            matcher.set_seq1(normalised)
+            # the cheap upper bounds first, as difflib.get_close_matches does
+            if (matcher.real_quick_ratio() >= SUGGESTION_CUTOFF and matcher.quick_ratio() >= SUGGESTION_CUTOFF
+                    and (score := matcher.ratio()) >= SUGGESTION_CUTOFF):
+                scored[shown] = score
     return [shown for shown, _ in sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jbp.catalog.definitions import load_definitions
 from jbp.catalog.search.backends import IndexReader, Scope
 from jbp.catalog.search.documents import CatalogLabels, query_tokens
 from jbp.catalog.search.indexing import SearchIndex
@@ -45,10 +44,10 @@ def search(workspace: Workspace, query: str, *, brand: str | None = None, catego
         raise DataError("the search query has no words or part number in it", Location(value=text))
     index = SearchIndex(workspace, engine)
     labels = index.ensure_current()
-    scope = _scope(workspace, labels, brand, category)
+    scope = _scope(labels, brand, category)
     with index.backend.reader() as reader:
         found = _part_number_hits(reader, folded, scope, limit + 1) if folded else {}
-        if tokens:
+        if tokens and len(found) <= limit:  # text hits rank last: none would show when part numbers fill the list
             for document in reader.text(tokens, scope, limit + 1 + len(found)):
                 found.setdefault(document["product_id"], ("text", document["score"], document))
         ordered = sorted(found.values(), key=lambda f: (MATCH_ORDER.index(f[0]), -f[1], f[2]["sku"]))
@@ -71,11 +70,10 @@ def _checked_query(query: str, limit: int) -> str:
     return text
 
 
-def _scope(workspace: Workspace, labels: CatalogLabels, brand: str | None, category: str | None) -> Scope:
+def _scope(labels: CatalogLabels, brand: str | None, category: str | None) -> Scope:
     if brand is None and category is None:
         return Scope()
-    with workspace.store.reading() as conn:
-        definitions = load_definitions(conn)
+    definitions = labels.definitions()
     brand_id = definitions.brand_ids[definitions.require_brand(brand).code] if brand is not None else None
     if category is None:
         return Scope(brand_id=brand_id)

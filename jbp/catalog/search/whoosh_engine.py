@@ -12,14 +12,15 @@ import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 
 from sqlalchemy import Connection
 
 from jbp.catalog.search.backends import Scope
-from jbp.catalog.search.documents import SearchDocument
+from jbp.catalog.search.documents import SearchDocument, is_prefix_token
 from jbp.workspace import Workspace
 
-SCHEMA_VERSION = 1
+LAYOUT_VERSION = 2  # bump when the schema or the stored fields change: indexes are then rebuilt
 STAMP_FILE = "stamp.json"
 _DOC_FIELDS = ("product_id", "brand_id", "category_id", "sku", "sku_norm", "mpn", "mpn_norm", "name_zh", "name_en")
 
@@ -72,32 +73,44 @@ class _Reader:
             terms.append(Term("facets", f"c{scope.category_id}"))
         return And(terms) if terms else None
 
-    def _documents(self, query, scope: Scope, limit: int | None = None) -> list[dict]:
-        results = self.searcher.search(query, limit=limit, filter=self._filter(scope), scored=False)
-        return sorted((_document(hit.fields()) for hit in results), key=lambda d: d["product_id"])
+    def _documents(self, query, scope: Scope) -> Iterator[dict]:
+        """Matching documents in index order; stored fields are read only for those taken."""
+        results = self.searcher.search(query, limit=None, filter=self._filter(scope), scored=False)
+        return (_document(hit.fields()) for hit in results)
 
     def exact(self, folded: str, scope: Scope, limit: int) -> list[dict]:
         from whoosh.query import Term
 
-        return self._documents(Term("part_numbers", folded), scope, limit)
+        return list(islice(self._documents(Term("part_numbers", folded), scope), limit))
 
     def prefixed(self, folded: str, scope: Scope, limit: int) -> list[dict]:
-        from whoosh.query import Prefix
+        """Walks the sorted part numbers starting with `folded`, so the first ones come first."""
+        from whoosh.query import Term
 
-        found = self._documents(Prefix("part_numbers", folded), scope)
-        return sorted(found, key=lambda d: min(p for p in (d["sku_norm"], d["mpn_norm"]) if p and
-                                                p.startswith(folded)))[:limit]
+        found: dict[int, dict] = {}
+        for term in self.searcher.reader().expand_prefix("part_numbers", folded):
+            text = term.decode() if isinstance(term, bytes) else term
+            for document in self._documents(Term("part_numbers", text), scope):
+                found.setdefault(document["product_id"], document)
+            if len(found) >= limit:
+                break
+        return list(found.values())[:limit]
 
     def containing(self, folded: str, scope: Scope, limit: int) -> list[dict]:
         from whoosh.query import And, Term
 
         candidates = self._documents(And([Term("trigrams", g) for g in trigrams(folded)]), scope)
-        return [d for d in candidates if folded in d["sku_norm"] or folded in (d["mpn_norm"] or "")][:limit]
+        return list(islice((d for d in candidates if folded in d["sku_norm"] or folded in (d["mpn_norm"] or "")),
+                           limit))
 
     def text(self, tokens: Sequence[str], scope: Scope, limit: int) -> list[dict]:
-        from whoosh.query import And, Or, Term
+        from whoosh.query import And, Or, Prefix, Term
 
-        query = And([Or([Term("names", t), Term("body", t)]) for t in tokens])
+        def word(token: str) -> list:
+            kind = Prefix if is_prefix_token(token) else Term
+            return [kind("names", token), kind("body", token)]
+
+        query = And([Or(word(t)) for t in tokens])
         results = self.searcher.search(query, limit=limit, filter=self._filter(scope))
         hits = [{**_document(hit.fields()), "score": float(hit.score)} for hit in results]
         return sorted(hits, key=lambda d: (-d["score"], d["product_id"]))
@@ -120,7 +133,7 @@ class _Writer:
 
 class WhooshBackend:
     name = "whoosh"
-    layout = f"whoosh-{SCHEMA_VERSION}"
+    layout = f"whoosh-{LAYOUT_VERSION}"
     in_store = False
 
     def __init__(self, workspace: Workspace):

@@ -17,6 +17,7 @@ Every facet also counts the products missing the parameter.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,37 +53,39 @@ class Facet:
     bucketed: bool = False
 
 
-def compute_facets(index: CategoryIndex, masks: dict[str, np.ndarray], everything: np.ndarray) -> list[Facet]:
-    """One facet per parameter; `masks` holds each filtered parameter's own mask, `everything` their AND."""
+def compute_facets(index: CategoryIndex, masks: dict[str, np.ndarray], matching: np.ndarray) -> list[Facet]:
+    """One facet per parameter; `masks` holds each filtered parameter's own mask, `matching` the positions
+    of the products meeting all of them."""
     facets = []
     for code, columns in index.params.items():
-        others = everything
+        positions = matching
         if code in masks:
             others = np.ones(index.size, bool)
             for other_code, mask in masks.items():
                 if other_code != code:
                     others &= mask
-        facets.append(_facet(columns, others, filtered=code in masks))
+            positions = np.flatnonzero(others)
+        facets.append(_facet(columns, positions, filtered=code in masks))
     return facets
 
 
-def _facet(columns: ParamColumns, mask: np.ndarray, *, filtered: bool) -> Facet:
+def _facet(columns: ParamColumns, positions: np.ndarray, *, filtered: bool) -> Facet:
     spec = columns.spec
     facet = Facet(spec.code, spec.name_zh, spec.name_en, spec.kind, spec.unit, filtered, 0)
     if spec.kind == "numeric":
-        counts = _counts(columns.arrays["rank"], mask, len(columns.arrays["distinct"]))
+        counts = _counts(columns.arrays["rank"], positions, len(columns.arrays["distinct"]))
         facet.missing = int(counts[0])
         _numeric_values(facet, columns.arrays["distinct"], counts[1:], spec.unit)
     elif spec.kind == "range":
         low, high = columns.arrays["pair_lo"], columns.arrays["pair_hi"]
-        counts = _counts(columns.arrays["pair"], mask, len(low))
+        counts = _counts(columns.arrays["pair"], positions, len(low))
         facet.missing = int(counts[0])
         facet.values, facet.other = _listed(
             counts[1:], lambda i: FacetValue(format_range(low[i], high[i], spec.unit), 0, min=float(low[i]),
                                              max=float(high[i])),
             limit=FACET_DISTINCT_LIMIT, by_count=False)
     else:
-        counts = _counts(columns.arrays["codes"], mask, len(columns.vocab))
+        counts = _counts(columns.arrays["codes"], positions, len(columns.vocab))
         facet.missing = int(counts[0])
         facet.values, facet.other = _listed(
             counts[1:], lambda i: FacetValue(columns.vocab[i], 0, value=columns.vocab[i]),
@@ -90,12 +93,13 @@ def _facet(columns: ParamColumns, mask: np.ndarray, *, filtered: bool) -> Facet:
     return facet
 
 
-def _counts(codes: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
-    """[missing, count of code 0, count of code 1, …] among the masked products."""
-    return np.bincount(codes[mask] + 1, minlength=size + 1)
+def _counts(codes: np.ndarray, positions: np.ndarray, size: int) -> np.ndarray:
+    """[missing, count of code 0, count of code 1, …] among the products at `positions`."""
+    return np.bincount(codes.take(positions) + 1, minlength=size + 1)
 
 
-def _listed(counts: np.ndarray, make, *, limit: int, by_count: bool) -> tuple[list[FacetValue], int]:
+def _listed(counts: np.ndarray, make: Callable[[int], FacetValue], *, limit: int,
+            by_count: bool) -> tuple[list[FacetValue], int]:
     present = np.flatnonzero(counts)
     if by_count or len(present) > limit:
         present = sorted(present, key=lambda i: (-counts[i], i))

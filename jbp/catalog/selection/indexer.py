@@ -14,13 +14,8 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from jbp.catalog.indexes import ProgressCallback
-from jbp.catalog.selection.columnar import (
-    SELECTION_DIR,
-    build_category,
-    category_path,
-    indexed_categories,
-    remove_category,
-)
+from jbp.catalog.selection.build import build_category
+from jbp.catalog.selection.columnar import SELECTION_DIR, category_path, indexed_categories, remove_category
 from jbp.store import selection_rows
 from jbp.workspace import Workspace
 
@@ -56,7 +51,7 @@ class SelectionIndex:
         started = time.perf_counter()
         builds = rebuild_selection_index(self.workspace, progress)
         return {"categories": len(builds), "products": sum(b.products for b in builds),
-                "bytes": disk_usage(self.workspace.index_dir / SELECTION_DIR),
+                "size_bytes": disk_usage(self.workspace.index_dir / SELECTION_DIR),
                 "seconds": round(time.perf_counter() - started, 3)}
 
 

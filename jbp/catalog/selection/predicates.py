@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,8 +87,8 @@ class Predicate:
 
         return self._compare(columns, covers, low, high, ~np.isnan(low))
 
-    def _compare(self, columns: ParamColumns, equal, lower_end: np.ndarray, upper_end: np.ndarray,
-                 present: np.ndarray) -> np.ndarray:
+    def _compare(self, columns: ParamColumns, equal: Callable[[Bound], np.ndarray], lower_end: np.ndarray,
+                 upper_end: np.ndarray, present: np.ndarray) -> np.ndarray:
         """`=`, `in` and `!=` through `equal`; an inequality on the end of the value it concerns."""
         if self.op in ("=", "in"):
             selected = equal(self.bounds[0])
@@ -114,7 +115,7 @@ class Predicate:
             matching = [i for i, value in enumerate(columns.casefolded_vocab) if any(w in value for w in self.words)]
         else:
             matching = [i for i, value in enumerate(columns.folded_vocab) if value in self.words]
-        selected = np.isin(codes, matching) if matching else np.zeros(len(codes), bool)
+        selected = _member(codes, matching, len(columns.vocab))
         return (codes >= 0) & ~selected if self.op == "!=" else selected
 
 
@@ -122,7 +123,7 @@ def _tolerance(value: float) -> float:
     return RELATIVE_TOLERANCE * abs(value) if np.isfinite(value) else 0.0
 
 
-def _current_served(columns: ParamColumns, current: str | None):
+def _current_served(columns: ParamColumns, current: str | None) -> np.ndarray | bool:
     """True where the value's AC/DC serves `current` (everywhere when the query names none)."""
     if current is None:
         return True
@@ -130,7 +131,20 @@ def _current_served(columns: ParamColumns, current: str | None):
     wanted = [i for i, kind in enumerate(columns.currents) if kind in _CURRENTS_SERVED[current]]
     if codes is None or not wanted:
         return False
-    return np.isin(codes, wanted)
+    return _member(codes, wanted, len(columns.currents))
+
+
+def _member(codes: np.ndarray, wanted: list[int], size: int) -> np.ndarray:
+    """codes ∈ wanted: a comparison per wanted code when they are few, else one table lookup (np.isin
+    sorts); in the table, code -1 (missing) reads the last slot, which is always False."""
+    if len(wanted) <= 3:
+        selected = codes == wanted[0] if wanted else np.zeros(len(codes), bool)
+        for code in wanted[1:]:
+            selected |= codes == code
+        return selected
+    table = np.zeros(size + 1, bool)
+    table[wanted] = True
+    return table[codes]
 
 
 # ----------------------------------------------------------------------------------------------- parsing
@@ -223,11 +237,10 @@ def _word(param: ParamSpec, item: str, op: str, text: str, column: int) -> str:
     if param.kind == "bool":
         return fold_header(_bool_text(param, item))
     folded = fold_header(item)
-    if param.kind == "enum" and param.allowed_values:
-        if folded not in {fold_header(v) for v in param.allowed_values}:
-            suggestions = close_names(item, list(param.allowed_values))
-            listed = "" if suggestions else f"; its values are {', '.join(param.allowed_values)}"
-            raise NotFoundError(f"{param.label} has no value {item!r}{listed}", suggestions)
+    if param.kind == "enum" and param.allowed_values and folded not in {fold_header(v) for v in param.allowed_values}:
+        suggestions = close_names(item, list(param.allowed_values))
+        listed = "" if suggestions else f"; its values are {', '.join(param.allowed_values)}"
+        raise NotFoundError(f"{param.label} has no value {item!r}{listed}", suggestions)
     return folded
 
 

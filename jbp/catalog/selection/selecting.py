@@ -13,10 +13,11 @@ from decimal import Decimal
 import numpy as np
 
 from jbp.catalog.importers.headers import fold_header
-from jbp.catalog.selection.columnar import CategoryIndex, current_index
+from jbp.catalog.selection.columnar import CategoryIndex
 from jbp.catalog.selection.facets import Facet, compute_facets
+from jbp.catalog.selection.freshness import current_index, rebuilt_index
 from jbp.catalog.selection.predicates import Predicate, parse_where
-from jbp.catalog.selection.specs import CategorySpec, close_names, load_category
+from jbp.catalog.selection.specs import CategorySpec, close_names, read_category
 from jbp.errors import DataError, NotFoundError
 from jbp.store import selection_rows
 from jbp.workspace import Workspace
@@ -97,22 +98,22 @@ def select(workspace: Workspace, category: str, where: Sequence[str] | str = (),
     conditions = [where] if isinstance(where, str) else list(where)
     store = workspace.store
     with store.reading() as conn:
-        spec = load_category(conn, category)
+        spec, stamp = read_category(conn, category)
         predicates = [parse_where(text, spec) for text in conditions]
         sort_key = parse_sort(sort, spec) if sort else None
-        index, rebuilt = current_index(store, workspace.index_dir, spec, conn, rebuild=rebuild)
-        masks = _masks_by_parameter(index, predicates)
-        everything = np.ones(index.size, bool)
-        for mask in masks.values():
-            everything &= mask
-        matching = np.flatnonzero(everything)
-        page = _page(index, matching, sort_key, offset, limit)
-        found = selection_rows.page_rows(conn, index.ids[page].tolist())
+        index, rebuilt = current_index(store, workspace.index_dir, spec, stamp, conn, rebuild=rebuild)
+        found = _evaluate(index, predicates, sort_key, offset, limit)
+        rows = selection_rows.page_rows(conn, index.ids[found.page].tolist())
+        if len(rows) < len(found.page):  # a product was removed since the build (not by an import)
+            index, rebuilt = rebuilt_index(store, workspace.index_dir, spec.code, "stale (products removed)",
+                                           rebuild=rebuild)
+            found = _evaluate(index, predicates, sort_key, offset, limit)
+            rows = selection_rows.page_rows(conn, index.ids[found.page].tolist())
     columns = _columns(spec, predicates, sort_key)
     products = []
-    for position in page.tolist():
-        row = found.get(int(index.ids[position]))
-        if row is None:  # deleted after the index was checked; the next query rebuilds
+    for position in found.page.tolist():
+        row = rows.get(int(index.ids[position]))
+        if row is None:  # removed in the instant since the rebuild
             continue
         values = {c.code: index.params[c.code].display(position) for c in columns}
         products.append(SelectedProduct(
@@ -122,8 +123,26 @@ def select(workspace: Workspace, category: str, where: Sequence[str] | str = (),
             matched=[Match(p.text, p.param.code, values[p.param.code]) for p in predicates]))
     return Selection(
         category=spec.code, name_zh=spec.name_zh, name_en=spec.name_en, where=[p.text for p in predicates],
-        sort=sort, total=len(matching), offset=offset, limit=limit, columns=columns, products=products,
-        facets=compute_facets(index, masks, everything) if facets else None, notes=[rebuilt] if rebuilt else [])
+        sort=sort, total=len(found.matching), offset=offset, limit=limit, columns=columns, products=products,
+        facets=compute_facets(index, found.masks, found.matching) if facets else None,
+        notes=[rebuilt] if rebuilt else [])
+
+
+@dataclass
+class _Evaluation:
+    masks: dict[str, np.ndarray]  # per filtered parameter, its conditions ANDed (facets need them apart)
+    matching: np.ndarray  # positions of the products meeting every condition
+    page: np.ndarray  # positions of the requested page, in order
+
+
+def _evaluate(index: CategoryIndex, predicates: list[Predicate], sort_key: SortKey | None, offset: int,
+              limit: int) -> _Evaluation:
+    masks = _masks_by_parameter(index, predicates)
+    everything = np.ones(index.size, bool)
+    for mask in masks.values():
+        everything &= mask
+    matching = np.flatnonzero(everything)
+    return _Evaluation(masks, matching, _page(index, matching, sort_key, offset, limit))
 
 
 def parse_sort(text: str, spec: CategorySpec) -> SortKey:
@@ -143,7 +162,6 @@ def parse_sort(text: str, spec: CategorySpec) -> SortKey:
 
 
 def _masks_by_parameter(index: CategoryIndex, predicates: list[Predicate]) -> dict[str, np.ndarray]:
-    """Each filtered parameter's conditions ANDed (facets need them per parameter)."""
     masks: dict[str, np.ndarray] = {}
     for predicate in predicates:
         code = predicate.param.code

@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from sqlalchemy import Connection
 
@@ -20,7 +20,6 @@ from jbp.errors import NotFoundError
 from jbp.store import selection_rows
 
 NUMBER_KINDS = ("numeric", "range")
-TEXT_KINDS = ("enum", "text", "bool")
 
 
 @dataclass(frozen=True)
@@ -67,9 +66,16 @@ class CategorySpec:
         text = json.dumps([p.as_dict() for p in self.params], ensure_ascii=False, sort_keys=True)
         return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
+    @cached_property
+    def _by_folded_name(self) -> dict[str, ParamSpec]:
+        by_name: dict[str, ParamSpec] = {}
+        for param in self.params:  # the first parameter to claim a name keeps it
+            for folded in param.folded_names:
+                by_name.setdefault(folded, param)
+        return by_name
+
     def find_parameter(self, name: str) -> ParamSpec | None:
-        folded = fold_header(name)
-        return next((p for p in self.params if folded in p.folded_names), None)
+        return self._by_folded_name.get(fold_header(name))
 
     def require_parameter(self, name: str, extra_names: tuple[str, ...] = ()) -> ParamSpec:
         """The parameter called `name`, or NotFoundError listing the close ones."""
@@ -92,23 +98,55 @@ def close_names(name: str, names: list[str]) -> list[str]:
     return [by_folded[m] for m in matches]
 
 
-def load_category(conn: Connection, name: str) -> CategorySpec:
-    """The category called `name` (code, zh or en name) with its parameters; NotFoundError with close names."""
-    rows = selection_rows.category_rows(conn)
+# database URL -> (category row, its folded names) of every category; refreshed on a miss or a change
+_known_categories: dict[str, list[tuple[tuple, frozenset[str]]]] = {}
+
+
+def read_category(conn: Connection, name: str) -> tuple[CategorySpec, dict]:
+    """The category called `name` (code, zh or en name) with its parameters, and its stamp (see
+    selection_rows.category_state); NotFoundError listing the close names.
+
+    The list of categories is kept between calls, so one round trip answers; that round trip also
+    returns the category's names as stored, and a renamed or removed category refreshes the list."""
+    database = str(conn.engine.url)
+    found = _find(_known_categories.get(database, []), name)
+    if found is not None:
+        state = selection_rows.category_state(conn, found[0])
+        if state.category == found:
+            return _category_spec(state.category, state.parameters), state.stamp
+    known = _known_categories[database] = [
+        (row, frozenset(fold_header(n) for n in row[1:] if n)) for row in selection_rows.category_rows(conn)]
+    found = _find(known, name)
+    state = selection_rows.category_state(conn, found[0]) if found else None
+    if state is None or state.category is None:
+        raise NotFoundError(f"unknown category {name!r}",
+                            close_names(name, [n for row, _ in known for n in row[1:] if n]))
+    return _category_spec(state.category, state.parameters), state.stamp
+
+
+def _find(known: list[tuple[tuple, frozenset[str]]], name: str) -> tuple | None:
+    exact = next((row for row, _ in known if row[1] == name), None)
+    if exact is not None:
+        return exact
     folded = fold_header(name)
-    found = next((r for r in rows if r[1] == name), None) or next(
-        (r for r in rows if folded in {fold_header(n) for n in r[1:] if n}), None)
-    if found is None:
-        raise NotFoundError(f"unknown category {name!r}", close_names(name, [n for r in rows for n in r[1:] if n]))
-    category_id, code, name_zh, name_en = found
+    return next((row for row, names in known if folded in names), None)
+
+
+def load_category(conn: Connection, name: str) -> CategorySpec:
+    return read_category(conn, name)[0]
+
+
+@lru_cache(maxsize=256)
+def _category_spec(category: tuple, parameters: tuple) -> CategorySpec:
+    """Specs are cached by the rows they come from, so a query pays for names and digests only once."""
+    category_id, code, name_zh, name_en = category
     params = tuple(
-        ParamSpec(id=r["id"], code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], kind=r["kind"],
-                  unit=r["unit"] or "", allowed_values=tuple(r["allowed_values"] or ()), key=bool(r["is_key"]),
-                  aliases=tuple(r["aliases"] or ()))
-        for r in selection_rows.parameter_rows(conn, category_id))
+        ParamSpec(id=id_, code=code_, name_zh=zh, name_en=en, kind=kind, unit=unit or "",
+                  allowed_values=_strings(allowed), key=bool(is_key), aliases=_strings(aliases))
+        for id_, code_, zh, en, kind, unit, allowed, is_key, aliases in parameters)
     return CategorySpec(category_id, code, name_zh, name_en, params)
 
 
-def load_categories(conn: Connection) -> list[CategorySpec]:
-    """Every category with its parameters (for rebuilding all indexes)."""
-    return [load_category(conn, row[1]) for row in selection_rows.category_rows(conn)]
+def _strings(stored) -> tuple[str, ...]:
+    """A JSON list column as the driver returned it (text, or already a list/tuple)."""
+    return tuple(json.loads(stored) if isinstance(stored, str) else stored or ())

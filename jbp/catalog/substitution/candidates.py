@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from operator import itemgetter
 
 import numpy as np
 from sqlalchemy import Connection
@@ -20,7 +21,7 @@ from jbp.catalog.models import Category, Lifecycle, ParamKind
 from jbp.catalog.substitution.grading import Column, is_textual
 from jbp.store import substitution_rows
 
-CACHED_CATEGORIES = 16
+CACHED_PRODUCTS = 2_000_000  # about 150 MB of arrays at a dozen parameters per product
 
 
 @dataclass
@@ -68,16 +69,18 @@ def load_category(conn: Connection, category: Category, category_id: int,
             columns[definition.code] = Column.textual(definition, column_codes, [str(s) for s in spellings])
             continue
         at, num = rows[mine], nums[mine]
-        low, high = np.full(count, np.nan), np.full(count, np.nan)
+        low = np.full(count, np.nan)
         if definition.kind == ParamKind.range:
+            high = np.full(count, np.nan)
             given_low, given_high = lows[mine], highs[mine]
             has_bound = ~(np.isnan(given_low) & np.isnan(given_high))
             # one open bound reads as ±inf; a single value stored as `num` is a zero-width range
             low[at] = np.where(has_bound, np.where(np.isnan(given_low), -np.inf, given_low), num)
             high[at] = np.where(has_bound, np.where(np.isnan(given_high), np.inf, given_high), num)
+            columns[definition.code] = Column.numeric(definition, low, high)
         else:
-            low[at] = high[at] = num
-        columns[definition.code] = Column.numeric(definition, low, high)
+            low[at] = num
+            columns[definition.code] = Column.numeric(definition, low, low)  # one array: a number is (v, v)
     return CategoryArrays(
         category=category, product_ids=product_ids, brand_ids=np.array(brands, dtype=np.int64),
         obsolete=np.array([state == Lifecycle.obsolete.value for state in lifecycles], dtype=bool),
@@ -85,8 +88,8 @@ def load_category(conn: Connection, category: Category, category_id: int,
         stock=np.array(stock, dtype=float), lead_time=np.array(lead_time, dtype=float), columns=columns)
 
 
-def _transposed(rows: list[tuple], width: int) -> tuple[tuple, ...]:
-    return tuple(zip(*rows, strict=True)) if rows else ((),) * width
+def _transposed(rows: list[tuple], width: int) -> list[list]:
+    return [list(map(itemgetter(i), rows)) for i in range(width)]
 
 
 _cache: OrderedDict[tuple[str, int], tuple[tuple, CategoryArrays]] = OrderedDict()
@@ -106,7 +109,7 @@ def category_arrays(conn: Connection, store_url: str, stamp: tuple, category: Ca
     with _lock:
         _cache[key] = (stamp, arrays)
         _cache.move_to_end(key)
-        while len(_cache) > CACHED_CATEGORIES:
+        while len(_cache) > 1 and sum(len(a) for _, a in _cache.values()) > CACHED_PRODUCTS:
             _cache.popitem(last=False)
     return arrays
 

@@ -1,10 +1,12 @@
 """`substitutes(...)`: what can replace a part, from declared cross-references, the successor chain of an
 EOL/obsolete part, and parametric candidates of the same category, graded and explained.
 
-Ranking: grade, then parameter distance, then availability (not end-of-life first; then enough stock for
-the quantity, some stock, none; then lead time), then unit price at the quantity. A declared cross-reference keeps its grade unless
-the parameters known on both sides show it is worse; two grades declared for one pair are both reported,
-the stricter claim ranked below the other. An obsolete part is never proposed (its successor may be).
+Declared substitutes (cross-references, successors) always have a place within the limit; parametric
+ones fill the rest. Ranking: grade, then parameter distance, then availability (not end-of-life first;
+then enough stock for the quantity, some stock, none; then lead time), then unit price at the quantity.
+A declared cross-reference keeps its grade unless the parameters known on both sides show it is worse;
+two grades declared for one pair are both reported, the stricter claim ranked below the other. An
+obsolete part is never proposed (its successor may be).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from decimal import Decimal
 import numpy as np
 from sqlalchemy import Connection
 
-from jbp.catalog.definitions import Definitions, load_definitions
+from jbp.catalog.definitions import Definitions
 from jbp.catalog.models import Grade, Lifecycle
 from jbp.catalog.substitution import grading as rules
 from jbp.catalog.substitution.candidates import CategoryArrays, category_arrays, rank_parametric
+from jbp.catalog.substitution.definitions_cache import current_definitions
 from jbp.catalog.substitution.parts import Original, parse_needs, resolve_part
-from jbp.catalog.substitution.results import Difference, Source, Substitute, SubstitutionResult
+from jbp.catalog.substitution.results import Source, Substitute, SubstitutionResult
 from jbp.errors import DataError, JbpError, Location
 from jbp.store import Store, substitution_rows
 
@@ -46,7 +49,7 @@ def substitutes(store: Store, part: str, *, brand: str | None = None, for_brand:
         raise JbpError("limit and quantity must be at least 1")
     weakest = _grade_index(grade)
     with store.reading() as conn:
-        definitions = load_definitions(conn)
+        definitions = current_definitions(conn, store.url)
         original = resolve_part(conn, definitions, part, brand=brand, category=category, params=params)
         if needs and original.category is None:
             raise JbpError(f"the category of {part!r} is unknown, so --need cannot be read; pass --category")
@@ -71,7 +74,7 @@ class _Proposal:
     source: Source
     grade: int
     distance: float | None = None
-    differences: list[Difference] = field(default_factory=list)
+    index: int | None = None  # row in the category arrays, when its parameters were compared
     notes: list[str] = field(default_factory=list)
     rank_grade: int = 0  # the grade it ranks by (contradictory cross-references rank by the weaker claim)
     tiebreak: int = 0  # among contradictory claims, the stricter one ranks lower
@@ -82,21 +85,24 @@ class _Search:
 
     def __init__(self, conn: Connection, store_url: str, definitions: Definitions, original: Original,
                  needs: list[rules.Need], qty: int):
-        self.conn, self.definitions, self.original, self.needs, self.qty = conn, definitions, original, needs, qty
+        self.conn, self.original, self.qty = conn, original, qty
         self.warnings = list(original.warnings)
         self.proposals: list[_Proposal] = []
         self.proposed: set[int] = set()
         self.brand_codes = {v: k for k, v in definitions.brand_ids.items()}
-        category = original.category
-        self.has_keys = category is not None and any(p.key for p in category.parameters)
         self.arrays: CategoryArrays | None = None
         self.grading: rules.Grading | None = None
+        category = original.category
+        self.has_keys = category is not None and any(p.key for p in category.parameters)
         self.category_id = definitions.category_ids[category.code] if category else None
-        targets = {code: target for code, value in original.values.items()
-                   if category and category.parameter(code)
-                   and (target := rules.target_of(category.parameter(code), value)) is not None}
         if category is None:
             return
+        targets = {}
+        for code, value in original.values.items():
+            definition = category.parameter(code)
+            target = rules.target_of(definition, value) if definition else None
+            if target is not None:
+                targets[code] = target
         if not self.has_keys:
             self.warnings.append(f"category {category.code} declares no key parameters, so form and fit cannot "
                                  "be checked: only cross-references and similar parts are offered")
@@ -124,8 +130,7 @@ class _Search:
         self._parametric(limit, weakest, wanted_brand)
         kept = [p for p in self.proposals
                 if p.grade <= weakest and (wanted_brand is None or p.product["brand_id"] == wanted_brand)]
-        found = self._finished(kept)
-        return SubstitutionResult(self.original.description, found[:limit], self.warnings)
+        return SubstitutionResult(self.original.description, self._finished(kept, limit), self.warnings)
 
     # ---------------------------------------------------------------- sources
 
@@ -232,9 +237,7 @@ class _Search:
                                  f"{rules.GRADES[evidence].value}")
             else:
                 computed = int(grading.grade[index]) if self.has_keys else rules.SIMILAR
-            proposal = _Proposal(product, source, computed, float(grading.distance[index]), notes=notes)
-            category, values = self.original.category, self.original.values
-            proposal.differences = rules.differences(category, values, self.arrays.columns, grading, index)
+            proposal = _Proposal(product, source, computed, float(grading.distance[index]), index, notes=notes)
             proposal.notes += [f"does not meet {text}" for text, met in grading.needs_met.items() if not met[index]]
         proposal.rank_grade = proposal.grade
         self.proposals.append(proposal)
@@ -243,38 +246,46 @@ class _Search:
 
     # ---------------------------------------------------------------- stock, price, order
 
-    def _finished(self, proposals: list[_Proposal]) -> list[Substitute]:
+    def _finished(self, proposals: list[_Proposal], limit: int) -> list[Substitute]:
+        """`limit` proposals as substitutes, ranked with current stock and prices. Declared ones (cross-references,
+        successors) are kept first and parametric ones fill the places left, so a curated answer is never
+        crowded out by parts that merely share the parameters known."""
         prices = substitution_rows.price_breaks_of(self.conn, {p.product["id"] for p in proposals})
-        ranked = []
-        for proposal in proposals:
-            product = proposal.product
-            unit_price, currency, price_note = price_at(prices.get(product["id"], []), self.qty)
-            notes = list(proposal.notes)
-            if price_note:
-                notes.append(price_note)
-            if product["moq"] and product["moq"] > self.qty:
-                notes.append(f"minimum order {product['moq']}")
-            if product["lifecycle"] in _LIFECYCLE_NOTES:
-                notes.append(_LIFECYCLE_NOTES[product["lifecycle"]])
-            substitute = Substitute(
-                brand=self.brand_codes[product["brand_id"]], sku=product["sku"], mpn=product["mpn"],
-                grade=rules.GRADES[proposal.grade], source=proposal.source,
-                distance=None if proposal.distance is None else round(proposal.distance, 4),
-                differences=proposal.differences, stock=product["stock"], lead_time_days=product["lead_time_days"],
-                unit_price=unit_price, currency=currency, lifecycle=product["lifecycle"], notes=notes,
-                name=product["name_zh"] or product["name_en"])
-            ranked.append((self._rank(proposal, substitute), substitute))
-        ranked.sort(key=lambda pair: pair[0])
-        return [substitute for _, substitute in ranked]
+        priced = [(proposal, price_at(prices.get(proposal.product["id"], []), self.qty)) for proposal in proposals]
+        priced.sort(key=lambda pair: self._rank(pair[0], pair[1][0]))
+        declared = [pair for pair in priced if pair[0].source != "parametric"][:limit]
+        parametric = [pair for pair in priced if pair[0].source == "parametric"][:limit - len(declared)]
+        kept = sorted(declared + parametric, key=lambda pair: self._rank(pair[0], pair[1][0]))
+        return [self._substitute(proposal, price) for proposal, price in kept]
 
-    def _rank(self, proposal: _Proposal, substitute: Substitute) -> tuple:
-        stock = substitute.stock
-        ending = substitute.lifecycle == Lifecycle.eol.value
+    def _rank(self, proposal: _Proposal, unit_price: Decimal | None) -> tuple:
+        product = proposal.product
+        stock, lead = product["stock"], product["lead_time_days"]
         shortage = 0 if stock is not None and stock >= self.qty else 1 if stock else 2
-        lead = substitute.lead_time_days if substitute.lead_time_days is not None else float("inf")
-        price = substitute.unit_price if substitute.unit_price is not None else Decimal("Infinity")
-        return (proposal.rank_grade, proposal.tiebreak, proposal.distance or 0.0, ending, shortage, lead, price,
-                SOURCE_ORDER[proposal.source], substitute.brand, substitute.sku)
+        return (proposal.rank_grade, proposal.tiebreak, proposal.distance or 0.0,
+                product["lifecycle"] == Lifecycle.eol.value, shortage, float("inf") if lead is None else lead,
+                Decimal("Infinity") if unit_price is None else unit_price, SOURCE_ORDER[proposal.source],
+                self.brand_codes[product["brand_id"]], product["sku"])
+
+    def _substitute(self, proposal: _Proposal, price: tuple) -> Substitute:
+        product = proposal.product
+        unit_price, currency, price_note = price
+        notes = list(proposal.notes)
+        if price_note:
+            notes.append(price_note)
+        if product["moq"] and product["moq"] > self.qty:
+            notes.append(f"minimum order {product['moq']}")
+        if product["lifecycle"] in _LIFECYCLE_NOTES:
+            notes.append(_LIFECYCLE_NOTES[product["lifecycle"]])
+        differences = [] if proposal.index is None else rules.differences(
+            self.original.category, self.original.values, self.arrays.columns, self.grading, proposal.index)
+        return Substitute(
+            brand=self.brand_codes[product["brand_id"]], sku=product["sku"], mpn=product["mpn"],
+            grade=rules.GRADES[proposal.grade], source=proposal.source,
+            distance=None if proposal.distance is None else round(proposal.distance, 4), differences=differences,
+            stock=product["stock"], lead_time_days=product["lead_time_days"], unit_price=unit_price,
+            currency=currency, lifecycle=product["lifecycle"], notes=notes,
+            name=product["name_zh"] or product["name_en"])
 
 
 def price_at(breaks: list[dict], qty: int) -> tuple[Decimal | None, str | None, str | None]:

@@ -130,20 +130,11 @@ def _format(value: float, unit: str) -> str:
         return f"{value:g}{unit}"
 
 
-def _close(a, b) -> np.ndarray:
-    return np.isclose(a, b, rtol=REL_TOL, atol=0.0)
-
-
-def _at_least(values: np.ndarray, goal: float) -> np.ndarray:
-    return (values >= goal) | _close(values, goal)
-
-
-def _at_most(values: np.ndarray, goal: float) -> np.ndarray:
-    return (values <= goal) | _close(values, goal)
-
-
-def _within(values: np.ndarray, goal: float, tolerance: float) -> np.ndarray:
-    return (np.abs(values - goal) <= tolerance * abs(goal)) | _close(values, goal)
+def _close(values: np.ndarray, goal: float) -> np.ndarray:
+    """Equal within a relative 1e-9 (an open bound only equals itself)."""
+    if not math.isfinite(goal):
+        return values == goal
+    return np.abs(values - goal) <= REL_TOL * abs(goal)
 
 
 def compare(column: Column, target: Target, rule: Comparison) -> np.ndarray:
@@ -152,20 +143,22 @@ def compare(column: Column, target: Target, rule: Comparison) -> np.ndarray:
         code = column.vocabulary.get(target, -2) if isinstance(target, str) else -2
         return np.where(column.codes < 0, UNKNOWN, np.where(column.codes == code, EQUAL, WORSE)).astype(np.int8)
     low, high = column.low, column.high
-    target_low, target_high = target
+    bounds = [(low, target[0], "low"), (high, target[1], "high")]
+    if high is low and target[0] == target[1]:
+        bounds = bounds[:1]  # a plain number: both bounds are the same array and the same goal
+    same = met = np.ones(len(low), dtype=bool)
     with np.errstate(invalid="ignore"):
-        same = _close(low, target_low) & _close(high, target_high)
-        if rule == Comparison.at_least:
-            met = _at_least(low, target_low) & _at_least(high, target_high)
-        elif rule == Comparison.at_most:
-            met = _at_most(low, target_low) & _at_most(high, target_high)
-        elif rule == Comparison.covers:
-            met = _at_most(low, target_low) & _at_least(high, target_high)
-        elif rule == Comparison.within_tolerance:
-            tolerance = column.definition.tolerance or 0.0
-            met = _within(low, target_low, tolerance) & _within(high, target_high, tolerance)
-        else:
-            met = same
+        for values, goal, side in bounds:
+            close = _close(values, goal)
+            if rule == Comparison.at_least or (rule == Comparison.covers and side == "high"):
+                meets = close | (values >= goal)
+            elif rule in (Comparison.at_most, Comparison.covers):
+                meets = close | (values <= goal)
+            elif rule == Comparison.within_tolerance:
+                meets = close | (np.abs(values - goal) <= (column.definition.tolerance or 0.0) * abs(goal))
+            else:
+                meets = close
+            same, met = same & close, met & meets
     verdict = np.full(len(low), WORSE, dtype=np.int8)
     verdict[met] = EQUAL
     if rule in (Comparison.at_least, Comparison.at_most, Comparison.covers):
@@ -190,8 +183,8 @@ class Need:
             return (verdict == EQUAL) | (verdict == BETTER)
         with np.errstate(invalid="ignore"):
             if self.operator == ">=":
-                return _at_least(column.low, self.target[0])
-            return _at_most(column.high, self.target[1])
+                return _close(column.low, self.target[0]) | (column.low >= self.target[0])
+            return _close(column.high, self.target[1]) | (column.high <= self.target[1])
 
 
 @dataclass
@@ -260,16 +253,19 @@ def _distance(column: Column, target: Target) -> np.ndarray:
     if column.codes is not None:
         code = column.vocabulary.get(target, -2)
         return (column.codes != code).astype(float)
-    gaps = []
+    bounds = [(column.low, target[0]), (column.high, target[1])]
+    if column.high is column.low and target[0] == target[1]:
+        bounds = bounds[:1]
+    gap = np.zeros(len(column.low))
     with np.errstate(invalid="ignore", divide="ignore"):
-        for values, goal in ((column.low, target[0]), (column.high, target[1])):
+        for values, goal in bounds:
             if not math.isfinite(goal):
-                gaps.append(np.where(values == goal, 0.0, 1.0))
+                gap += np.where(values == goal, 0.0, 1.0)
             elif column.log_span is not None and goal > 0:
-                gaps.append(np.abs(np.log(values) - math.log(goal)) / column.log_span)
+                gap += np.abs(np.log(values) - math.log(goal)) / column.log_span
             else:
-                gaps.append(np.abs(values - goal) / column.span)
-    gap = (gaps[0] + gaps[1]) / 2
+                gap += np.abs(values - goal) / column.span
+    gap /= len(bounds)
     return np.minimum(np.nan_to_num(gap, nan=1.0, posinf=1.0), 1.0)
 
 
