@@ -45,15 +45,17 @@ def test_every_panel_line_ends_in_one_status_with_the_rule_that_decided(sample_w
     assert lines[4]["reasons"] == ["施耐德 LC1D12M7C → 836022 (functional cross-reference)",
                                    "maker 'Schneider Electric' is 施耐德"]
     assert lines[5]["reasons"] == ["the only CHNT contactor with rated_current=9A, coil_voltage=220V, poles=3P"]
+    assert lines[5]["grade"] is None
     assert lines[7]["original"] == {"sku": "234180", "mpn": "CJX2-8011 220V"}
-    assert "234180 is obsolete: drop-in substitute (successor)" in lines[7]["reasons"][-1]
+    assert lines[7]["reasons"][-1] == "234180 is obsolete: its declared successor 836132"
+    assert lines[7]["grade"] == "successor"
     assert lines[8]["reasons"][0] == ("our NXC-09 220V (836012) starts with 'NXC-09'; of 5 such parts the line's "
                                       "words fit only this one")
     assert lines[9]["reasons"] == ["'NXC-O9 220V' is 1 character off our NXC-09 220V (836012)"]
     assert lines[10]["reasons"] == ["quantity '若干' is not a number"]
     assert lines[11]["reasons"] == ["quantity is zero"]
     assert [c["sku"] for c in lines[11]["candidates"]] == ["836022"]  # what its part number matched
-    assert "814006 has 900 in stock, 1000 needed" in lines[6]["match_notes"]
+    assert lines[6]["availability"] == "900 in stock, the rest in 3 days"  # a lead time covers a shortage
     assert quote.as_dict()["summary"]["by_status"] == {"matched": 7, "substituted": 3, "ambiguous": 0,
                                                        "not_found": 1, "invalid": 2}
 
@@ -100,7 +102,7 @@ def test_words_that_contradict_the_named_part_make_the_line_a_question(sample_ws
         [2, "836012", "交流接触器 9A 线圈220V", None, None, 1, None],
     ])
     assert lines[1]["status"] == "ambiguous" and [c["sku"] for c in lines[1]["candidates"]] == ["836012"]
-    assert lines[1]["reasons"] == ["our SKU 836012, but rated_current: the BOM says 12A, the catalog 9A"]
+    assert lines[1]["reasons"] == ["our SKU 836012, but the BOM says 12A, the catalog rated_current 9A"]
     assert lines[2]["status"] == "matched"
     assert lines[2]["reasons"][-1] == "the line's words agree: rated_current 9A, coil_voltage 220V"
 
@@ -142,3 +144,36 @@ def test_a_buyers_confirmation_is_remembered_for_that_customer(sample_ws, tmp_pa
 def test_a_line_with_nothing_to_match_is_not_found_and_says_so(sample_ws, tmp_path):
     _, lines = quote_rows(sample_ws, tmp_path, [[1, None, None, None, "正泰", 1, "备用"]])
     assert lines[1]["status"] == "invalid" and lines[1]["reasons"] == ["no part number, value or description"]
+
+
+
+def test_a_shortage_a_lead_time_covers_keeps_the_part_unless_the_buyer_cannot_wait(sample_ws, tmp_path):
+    rows = [[1, None, "交流接触器", "NXC-100 220V", "正泰", 50, None]]  # 40 in stock, the rest in 30 days
+    _, accepted = quote_rows(sample_ws, tmp_path, rows)
+    assert accepted[1]["status"] == "matched" and accepted[1]["availability"] == "40 in stock, the rest in 30 days"
+    assert str(accepted[1]["ready"]) == "2026-12-20"
+    _, hurried = quote_rows(sample_ws, tmp_path, rows, name="soon.xlsx", max_lead_days=14)
+    assert hurried[1]["status"] == "matched"  # the sample catalog has no CHNT drop-in for it
+    assert hurried[1]["match_notes"] == ["836142 has 40 in stock, 50 needed, the rest in 30 days"]
+
+
+def test_a_part_out_of_stock_with_no_lead_time_gets_a_drop_in_that_has_stock(workspace, tmp_path):
+    from catalog_fixtures import HEADER, defined_workspace
+    from catalog_fixtures import write_csv as write_catalog
+
+    from jbp.catalog.importing import import_catalog
+
+    defined_workspace(workspace, tmp_path)
+    import_catalog(workspace.store, write_catalog(tmp_path / "catalog.csv", [
+        ["NXC-09-220", "正泰", "NXC-09 220V", "交流接触器", "交流接触器 9A", "12.5", "11.8", "0", "在产", "9",
+         "220VAC", "3P", "-25~+70℃"],
+        ["NXC-09-220B", "正泰", "NXC-09B 220V", "交流接触器", "交流接触器 9A", "13", "12", "500", "在产", "9",
+         "AC220V", "3P", "-25~+70℃"]], HEADER))
+    rows = [[1, None, "交流接触器", "NXC-09 220V", "正泰", 10, None]]
+    _, lines = quote_rows(workspace, tmp_path, rows)
+    assert (lines[1]["status"], lines[1]["sku"], lines[1]["grade"]) == ("substituted", "NXC-09-220B", "drop_in")
+    assert lines[1]["original"] == {"sku": "NXC-09-220", "mpn": "NXC-09 220V"}
+    assert lines[1]["reasons"][-1] == ("NXC-09-220 has 0 in stock, 10 needed, no lead time known: drop-in "
+                                       "substitute with 500 in stock")
+    _, kept = quote_rows(workspace, tmp_path, rows, name="keep.xlsx", replace_short_stock=False)
+    assert (kept[1]["status"], kept[1]["sku"]) == ("matched", "NXC-09-220")

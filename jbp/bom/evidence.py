@@ -6,9 +6,10 @@ counts in the value column, where the designator says its unit (`R` ohms, `C` fa
 Words are kept folded to meet enum values (`3P`, `0603`, `12.9`, `M8`).
 
 A product *agrees* with a value when one of its parameters of that unit holds it; it *contradicts* it
-only when the line gives one value of that unit and the product has exactly one parameter of that
-unit, with another value. A catalog description copied into a BOM ("2.2kW(400V), coil AC24V") names
-several voltages; none of them then contradicts anything.
+only when the line gives one value of that unit and every parameter of that unit holds another value. A
+catalog description copied into a BOM ("2.2kW(400V), coil AC24V") names several voltages; none of them
+then contradicts anything. A value that is part of one of the product's own text values ("2m PVC电缆")
+is explained by it, not a contradiction.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from jbp.catalog.models import Category, ParameterDef, ParamKind, ParamValue
+from jbp.catalog.models import Category, ParameterDef, ParamKind
 from jbp.units import format_quantity, try_parse_quantity
 
 _BOUNDARY = re.compile(r"(?<=[\u3400-\u9fff])(?=[0-9A-Za-z±+\-~])|(?<=[0-9A-Za-z%Ω℃°])(?=[\u3400-\u9fff])")
@@ -54,6 +56,15 @@ class Evidence:
 
     def __bool__(self) -> bool:
         return bool(self.readings or self.words)
+
+
+class Held(NamedTuple):
+    """A product's value of one parameter, as stored (a light tuple: a quote compares thousands)."""
+
+    num: float | None
+    num_min: float | None
+    num_max: float | None
+    text: str | None
 
 
 @dataclass
@@ -129,7 +140,7 @@ def _add_reading(text: str, bare_unit: str | None, evidence: Evidence) -> bool:
     return True
 
 
-def judge(evidence: Evidence, category: Category, values: dict[str, ParamValue]) -> Verdict:
+def judge(evidence: Evidence, category: Category, values: dict[str, Held]) -> Verdict:
     """Where the product's parameter values agree with the line's readings and words, and where they do not."""
     verdict = Verdict()
     by_unit: dict[str, list[ParameterDef]] = {}
@@ -147,11 +158,10 @@ def judge(evidence: Evidence, category: Category, values: dict[str, ParamValue])
         fitting = next((d for d, v in known if _fits(reading, v)), None)
         if fitting is not None:
             verdict.agrees.append(f"{fitting.code} {reading.source}")
-        elif per_unit[reading.unit] == 1 and len(definitions) == 1 and len(known) == 1 and reading.value is not None:
-            definition, value = known[0]
-            if definition.kind == ParamKind.numeric and value.num is not None:
-                verdict.contradicts.append(f"{definition.code}: the BOM says {reading.source}, the catalog "
-                                           f"{format_quantity(value.num, definition.unit)}")
+        elif (per_unit[reading.unit] == 1 and reading.value is not None and len(known) == len(definitions)
+              and all(d.kind == ParamKind.numeric and v.num is not None for d, v in known)):
+            held = ", ".join(f"{d.code} {format_quantity(v.num, d.unit)}" for d, v in known)
+            verdict.contradicts.append(f"the BOM says {reading.source}, the catalog {held}")
     for definition in category.parameters:
         if definition.kind != ParamKind.enum or definition.code not in values:
             continue
@@ -161,7 +171,7 @@ def judge(evidence: Evidence, category: Category, values: dict[str, ParamValue])
         held = fold_word(values[definition.code].text or "")
         if held in hits:
             verdict.agrees.append(f"{definition.code} {values[definition.code].text}")
-        elif len(hits) == 1:
+        elif len(hits) == 1 and not any(next(iter(hits)) in text for text in texts if text != held):
             verdict.contradicts.append(f"{definition.code}: the BOM says {hits.pop()}, the catalog "
                                        f"{values[definition.code].text}")
     return verdict
@@ -177,7 +187,7 @@ def candidates_for(reading: Reading, by_unit: dict[str, list[ParameterDef]]) -> 
     return definitions
 
 
-def _fits(reading: Reading, value: ParamValue) -> bool:
+def _fits(reading: Reading, value: Held) -> bool:
     if reading.value is not None:
         if value.num is not None:
             return math.isclose(value.num, reading.value, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-15)

@@ -27,11 +27,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import Connection
 
 from jbp.bom.designators import designator_prefix
 from jbp.bom.distance import bounded_distance
-from jbp.bom.evidence import DESIGNATOR_UNITS, Evidence, gather_evidence, judge
+from jbp.bom.evidence import DESIGNATOR_UNITS, Evidence, Held, gather_evidence, judge
 from jbp.bom.makers import MakerCheck, MakerResolver, makers_agree
 from jbp.bom.parametric import ParametricMatcher
 from jbp.bom.partnumber_index import MPN, MPN_UNPACKED, SKU, PartNumberIndex
@@ -39,7 +40,7 @@ from jbp.bom.partnumbers import packaging_key, packaging_suffix
 from jbp.bom.reading import TEXT_FIELDS, BomLine
 from jbp.catalog.definitions import Definitions
 from jbp.catalog.importers.headers import fold_header
-from jbp.catalog.models import Brand, ParamValue, normalise_part_number
+from jbp.catalog.models import Brand, normalise_part_number
 from jbp.store import bom_rows
 from jbp.workspace import Workspace
 
@@ -50,7 +51,8 @@ CONFIDENCE = {"confirmed": 1.0, "sku": 1.0, "sku_folded": 0.97, "mpn_exact": 0.9
               "parametric": 0.7}
 MAX_CANDIDATES = 5
 MIN_FUZZY_LENGTH = 4  # shorter part numbers are one typo away from too many others
-SCAN_LIMIT = 96  # keys read per prefix or suffix range; a larger range shares too little to mean anything
+SCAN_LIMIT = 96  # keys of a range compared one by one; a larger range is first cut down by its other end
+WIDE_LIMIT = 200_000  # keys of a range cut down at once (a vectorised test: about 1 ms per 200k keys)
 MIN_SHARED = 3  # characters a candidate must share with the part number at its start or its end
 
 
@@ -99,6 +101,13 @@ def line_key(line: BomLine) -> str:
 
 
 @dataclass
+class Nearby:
+    distances: dict[int, int]  # index row -> edit distance
+    extended: set[int]  # rows whose part number starts with the one written
+    complete: bool  # every one-character slip of the part number was looked for
+
+
+@dataclass
 class MatchContext:
     workspace: Workspace
     conn: Connection
@@ -118,8 +127,8 @@ class Matcher:
         self.parametric = ParametricMatcher(context.workspace, list(context.definitions.categories.values()),
                                             context.brand.code)
         self.products: dict[int, dict] = {}
-        self._values: dict[int, dict[str, ParamValue]] = {}
-        self._near: dict[str, tuple[dict[int, int], set[int]]] = {}
+        self._values: dict[int, dict[str, Held]] = {}
+        self._near: dict[str, Nearby] = {}
         self._category_codes = {v: k for k, v in context.definitions.category_ids.items()}
         self._parameters = {pid: code for (_cat, code), pid in context.definitions.parameter_ids.items()}
 
@@ -172,7 +181,7 @@ class Matcher:
         found = bom_rows.param_values_of(self.context.conn, wanted) if wanted else {}
         for product_id in wanted:
             self._values[product_id] = {
-                self._parameters[pid]: ParamValue(num=num, num_min=low, num_max=high, text=text)
+                self._parameters[pid]: Held(num, low, high, text)
                 for pid, num, low, high, text in found.get(product_id, []) if pid in self._parameters}
 
     def category_code(self, product: dict) -> str:
@@ -220,10 +229,12 @@ class Matcher:
                 folded = normalise_part_number(text)
                 if folded not in self._near:
                     self._near[folded] = self.near_rows(folded)
-                if query.evidence:
-                    near, extended = self._near[folded]
-                    described.update(int(index.product_ids[row]) for row in (*near, *extended))
-        rows = {row for near, extended in self._near.values() for row in (*near, *extended)}
+                nearby = self._near[folded]
+                if query.evidence and (nearby.distances or nearby.extended):  # the rows its words will judge
+                    best = min(nearby.distances.values(), default=None)
+                    judged = [r for r, d in nearby.distances.items() if d == best] or nearby.extended
+                    described.update(int(index.product_ids[row]) for row in judged)
+        rows = {row for nearby in self._near.values() for row in (*nearby.distances, *nearby.extended)}
         self.load_products(int(index.product_ids[row]) for row in rows)
         self.load_values(described)
 
@@ -359,19 +370,22 @@ class Matcher:
 
     # ------------------------------------------------------------------ fuzzy
 
-    def near_rows(self, folded: str) -> tuple[dict[int, int], set[int]]:
-        """Our rows within the allowed edit distance of `folded` (row -> distance), and the rows whose part
-        number starts with it. Candidates come from prefix and suffix range scans: one typo leaves either
-        the part before it or the part after it intact. Shorter shared parts are tried while they still
-        narrow the keys to a few dozen: a catalog's part numbers share their series prefix, rarely their end."""
+    def near_rows(self, folded: str) -> Nearby:
+        """Our rows within the allowed edit distance of `folded`, and those whose part number starts with it.
+
+        A slip of one character at position p leaves the part number's first p characters and its end after
+        p + 1 intact. So the keys sharing a prefix of p characters (a range of the sorted keys), cut down to
+        those ending like the part number after p + 1 (a vectorised test, cheap even on ten thousand keys),
+        hold every key one slip away at p; ever shorter prefixes cover earlier slips, and the reversed keys
+        the slips near the start, whose prefix ranges are too large. `complete` says whether every position
+        was covered, so that the nearest found is the nearest there is.
+        """
         index, brand_id = self.context.index, self.context.brand_id
         length = len(folded)
-        near: dict[int, int] = {}
-        extended: set[int] = set()
+        nearby = Nearby({}, set(), complete=False)
         if length < MIN_FUZZY_LENGTH:
-            return near, extended
+            return nearby
         limit = 2 if length >= 8 else 1
-        shortest = MIN_SHARED
 
         def consider(rows, keys, flip: bool) -> None:
             for row, raw in zip(rows.tolist(), keys.tolist(), strict=True):
@@ -380,59 +394,72 @@ class Matcher:
                 key = raw.decode(errors="ignore")
                 key = key[::-1] if flip else key
                 if len(key) > length and key.startswith(folded):
-                    extended.add(row)
-                    continue
+                    nearby.extended.add(row)
+                    if len(key) - length > limit:
+                        continue
                 distance = bounded_distance(folded, key, limit)
-                if distance <= limit and distance < near.get(row, limit + 1):
-                    near[row] = distance
+                if distance <= limit and distance < nearby.distances.get(row, limit + 1):
+                    nearby.distances[row] = distance
 
-        for keys, rows, ranges, flip in (
-                (index.keys, index.key_rows, (index.starting_with(folded[:cut]) for cut in
-                                              range(length, shortest - 1, -1)), False),
-                (index.reversed, index.reversed_rows, (index.ending_with(folded[-cut:]) for cut in
-                                                       range(length - 1, shortest - 1, -1)), True)):
-            seen_low = seen_high = None
-            for low, high in ranges:
-                if high - low > SCAN_LIMIT:
+        covered = []  # per direction: the shortest shared part whose keys were all examined
+        for flip in (False, True):
+            keys, rows = (index.reversed, index.reversed_rows) if flip else (index.keys, index.key_rows)
+            text = folded[::-1] if flip else folded
+            scan = index.ending_with if flip else index.starting_with
+            seen: tuple[int, int] | None = None
+            shortest = length + 1
+            for cut in range(length - 1 if flip else length, MIN_SHARED - 1, -1):
+                low, high = scan(folded[-cut:] if flip else folded[:cut])
+                if high - low > WIDE_LIMIT:
                     break
-                if seen_low is None:
-                    consider(rows[low:high], keys[low:high], flip)
-                else:
-                    consider(rows[low:seen_low], keys[low:seen_low], flip)
-                    consider(rows[seen_high:high], keys[seen_high:high], flip)
-                seen_low, seen_high = low, high
-        return near, extended
+                rest = text[cut + 2:].encode()  # what a one-slip key shares at the other end
+                bands = [(low, high)] if seen is None else [(low, seen[0]), (seen[1], high)]
+                if any(end - start > SCAN_LIMIT for start, end in bands) and not rest:
+                    break
+                for start, end in bands:
+                    band_keys, band_rows = keys[start:end], rows[start:end]
+                    if end - start > SCAN_LIMIT:  # (reversed keys are a reversed part number's keys: same test)
+                        fits = np.char.endswith(band_keys, rest)
+                        band_keys, band_rows = band_keys[fits], band_rows[fits]
+                    consider(band_rows, band_keys, flip)
+                seen, shortest = (low, high), cut
+            covered.append(shortest)
+        nearby.complete = sum(covered) <= length - 1
+        return nearby
 
     def _by_fuzzy(self, query: Query, _entries, _refs):
         index = self.context.index
         for text in self._fuzzy_texts(query):
             folded = normalise_part_number(text)
-            near, extended = self._near.get(folded) or self.near_rows(folded)
-            if not near and not extended:
+            nearby = self._near.get(folded) or self.near_rows(folded)
+            if not nearby.distances and not nearby.extended:
                 continue
-            self.load_products(int(index.product_ids[row]) for row in (*near, *extended))
+            self.load_products(int(index.product_ids[row]) for row in (*nearby.distances, *nearby.extended))
             by_product: dict[int, int] = {}
-            for row, distance in near.items():
+            for row, distance in nearby.distances.items():
                 product_id = int(index.product_ids[row])
                 by_product[product_id] = min(distance, by_product.get(product_id, distance))
             if by_product:
-                return self._decide_near(query, text, by_product)
-            return self._decide_extended(query, text, [self.products[int(index.product_ids[r])] for r in extended])
+                return self._decide_near(query, text, by_product, nearby.complete)
+            return self._decide_extended(query, text,
+                                         [self.products[int(index.product_ids[r])] for r in nearby.extended])
         return None
 
-    def _decide_near(self, query: Query, text: str, by_product: dict[int, int]) -> LineMatch:
-        """The one part a character off is a match (checked against the line's words); two characters off, only
-        when the line's words agree with it. Among several nearest the words may pick one; else a question."""
+    def _decide_near(self, query: Query, text: str, by_product: dict[int, int], complete: bool) -> LineMatch:
+        """The one part a character off is a match (checked against the line's words) when every slip was looked
+        for. Otherwise the line's words must back the choice: one agreeing value when the search was complete,
+        two when some slips could not be looked for (the true part may be among those). Else a question."""
         best = min(by_product.values())
         closest = [self.products[i] for i, d in by_product.items() if d == best]
         written = f"{text!r} is {best} character{'s' if best > 1 else ''} off"
-        if len(closest) == 1 and (best == 1 or self._agreement(query, closest[0])):
+        backing = 1 if complete else 2
+        if len(closest) == 1 and ((best == 1 and complete) or self._agreements(query, closest[0]) >= backing):
             product = closest[0]
             confidence = CONFIDENCE["fuzzy_one" if best == 1 else "fuzzy_two"]
             return self.checked(query, LineMatch("matched", "fuzzy", confidence, product,
                                                  reasons=[f"{written} our {_part_label(product)}"]))
         narrowed = self._narrow(query, closest)
-        if len(narrowed) == 1 and self._agreement(query, narrowed[0]):
+        if len(narrowed) == 1 and self._agreements(query, narrowed[0]) >= backing:
             product = narrowed[0]
             return LineMatch("matched", "fuzzy", CONFIDENCE["fuzzy_two"], product, reasons=[
                 f"{written} {len(closest)} of our part numbers; the line's words fit only {_part_label(product)}"])
@@ -479,7 +506,7 @@ class Matcher:
 
     # ------------------------------------------------------------------ evidence
 
-    def values_of(self, product: dict) -> dict[str, ParamValue]:
+    def values_of(self, product: dict) -> dict[str, Held]:
         self.load_values([product["id"]])
         return self._values[product["id"]]
 
@@ -498,7 +525,14 @@ class Matcher:
         return [p for p, v in fitting if len(v.agrees) == most]
 
     def _agreement(self, query: Query, product: dict) -> bool:
-        return bool(query.evidence) and bool(self._verdict(query, product).agrees)
+        return self._agreements(query, product) > 0
+
+    def _agreements(self, query: Query, product: dict) -> int:
+        """How many of the line's values and words the product holds (0 when it contradicts any)."""
+        if not query.evidence:
+            return 0
+        verdict = self._verdict(query, product)
+        return 0 if verdict.contradicts else len(verdict.agrees)
 
     def checked(self, query: Query, match: LineMatch) -> LineMatch:
         """A part found by its number, held against the line's words: a contradiction makes it a question."""

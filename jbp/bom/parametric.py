@@ -62,12 +62,15 @@ class ParametricMatcher:
         return merged
 
     def _categories(self, text: str, hint_unit: str | None) -> list[Category]:
-        best, chosen = 0, []
+        best, chosen = (0, 0), []
         for category in self.categories:
-            run = max((_shared_run(text, name) for name in (category.name_zh, category.name_en) if name), default=0)
-            if run >= MIN_NAME_RUN and run >= best:
-                chosen = [category] if run > best else [*chosen, category]
-                best = run
+            score = max((_name_score(text, name) for name in (category.name_zh, category.name_en) if name),
+                        default=(0, 0))
+            if score[1] >= MIN_NAME_RUN or score[0]:
+                if score > best:
+                    best, chosen = score, [category]
+                elif score == best:
+                    chosen.append(category)
         if chosen or not hint_unit:
             return chosen
         return [c for c in self.categories
@@ -114,18 +117,22 @@ def conditions(category: Category, evidence: Evidence) -> list[str]:
     for definition in category.parameters:
         if definition.kind in (ParamKind.numeric, ParamKind.range) and definition.unit:
             by_unit.setdefault(definition.unit, []).append(definition)
-    readings: dict[str, list] = {}
+    certain: dict[str, list] = {}  # parameter code -> readings that can only be its value
+    possible: dict[str, list] = {}  # parameter code -> readings that may be its value or another's
+    sharing: dict[str, int] = {}
     for reading in evidence.readings:
-        for definition in candidates_for(reading, by_unit):
-            readings.setdefault(definition.code, []).append(reading)
+        candidates = candidates_for(reading, by_unit)
+        for definition in candidates:
+            (certain if len(candidates) == 1 else possible).setdefault(definition.code, []).append(reading)
+            sharing[definition.code] = max(sharing.get(definition.code, 1), len(candidates))
     for definition in category.parameters:
-        found = readings.get(definition.code, [])
+        code = definition.code
+        found = certain.get(code) or possible.get(code, [])
         values = list(dict.fromkeys(_written(r) for r in found if r.value is not None
                                     or definition.kind == ParamKind.range))
-        if len(values) == 1:
-            where[definition.code] = f"{definition.code}={values[0]}"
-        elif 1 < len(values) <= MAX_ALTERNATIVES:
-            where[definition.code] = f"{definition.code} in ({', '.join(values)})"
+        if not values or len(values) > MAX_ALTERNATIVES or (code not in certain and len(values) < sharing[code]):
+            continue  # fewer values than parameters sharing them: which parameter has none is unknown
+        where[code] = f"{code}={values[0]}" if len(values) == 1 else f"{code} in ({', '.join(values)})"
     for definition in category.parameters:
         if definition.kind == ParamKind.enum and definition.code not in where:
             hits = [value for value in definition.allowed_values if fold_word(value) in evidence.words]
@@ -140,11 +147,15 @@ def _written(reading) -> str:
     return f"{format_quantity(reading.low, reading.unit)}..{format_quantity(reading.high, reading.unit)}"
 
 
-def _shared_run(text: str, name: str) -> int:
-    """Length of the longest run of characters `name` (folded) shares with `text`; Latin names must appear whole."""
+def _name_score(text: str, name: str) -> tuple[int, int]:
+    """(1 when the whole name is in the text, else 0; the longest run of characters they share): a name
+    written whole beats a longer partial one (气缸 in "气缸 32mm" beats 3 characters of 液压缸体). Latin
+    names count only whole."""
     folded = name.lower()
+    if folded in text:
+        return 1, len(folded)
     if folded.isascii():
-        return len(folded) if folded in text else 0
+        return 0, 0
     match = difflib.SequenceMatcher(None, text, folded, autojunk=False).find_longest_match(
         0, len(text), 0, len(folded))
-    return match.size
+    return 0, match.size

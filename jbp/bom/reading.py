@@ -14,8 +14,8 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from jbp.bom.columns import BomMapping, expected_headers, fold

@@ -18,6 +18,8 @@ _EXPORTS = {
     "describe_layout": "jbp.catalog.layout",
     "quality": "jbp.catalog.quality",
     "select": "jbp.catalog.selection",
+    "substitutes": "jbp.catalog.substitution",
+    "import_xrefs": "jbp.catalog.substitution",
     "export_catalog": "jbp.catalog.export",
     "Product": "jbp.catalog.models",
     "Category": "jbp.catalog.models",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from jbp.catalog.models import Brand, Category, CrossReference
+from jbp.catalog.models import Brand, Category
 from jbp.errors import Location
 
 
@@ -67,7 +67,6 @@ class ParsedCatalog:
     categories: list[Category] = field(default_factory=list)  # declared or derived (BMEcat feature systems)
     # Streamed, so a 400k-article file is never held in memory whole; read it once.
     products: Iterable[RawProduct] = ()
-    cross_references: list[CrossReference] = field(default_factory=list)
     default_brand: str | None = None  # e.g. the BMEcat supplier, for products that name none
     # BMEcat: a category or parameter the file uses but nobody declared is created from its features.
     derive_definitions: bool = False

@@ -227,39 +227,24 @@ def _column(values: list, type_: str) -> Vec:
 
 def _load_events(conn: Connection, brand_id: int, needs: Needs, today: int, ids: np.ndarray,
                  subset: list[int] | None) -> dict[str, EventRows]:
-    per_kind: dict[str, list[t.Aggregate]] = {}
-    for aggregate in needs.aggregates.values():
-        per_kind.setdefault(aggregate.kind, []).append(aggregate)
+    """The events of every kind the aggregates count, read in one pass."""
+    aggregates = list(needs.aggregates.values())
+    kinds = sorted({a.kind for a in aggregates})
+    if not kinds:
+        return {}
+    amount_kinds = sorted({a.kind for a in aggregates if a.function == "sum" or _reads(a, "amount")})
+    category_kinds = sorted({a.kind for a in aggregates if _reads(a, "category")})
+    windows = [a.window for a in aggregates if a.function != "days_since"]
+    all_time = any(a.function == "days_since" for a in aggregates) or None in windows
+    batches = crm_rows.event_columns(conn, brand_id, kinds, amount_kinds=amount_kinds, category_kinds=category_kinds,
+                                     min_day=None if all_time else today - max(windows) + 1, customer_ids=subset)
     position = np.full(int(ids.max()) + 1 if len(ids) else 1, -1, dtype=np.int64)
     position[ids] = np.arange(len(ids))
-    groups: dict[tuple[bool, bool, int | None], list[str]] = {}
-    for kind, aggregates in per_kind.items():
-        amount = any(a.function == "sum" or _reads(a, "amount") for a in aggregates)
-        category = any(_reads(a, "category") for a in aggregates)
-        windows = [a.window for a in aggregates if a.function != "days_since"]
-        all_time = any(a.function == "days_since" for a in aggregates) or None in windows
-        min_day = None if all_time else today - max(windows) + 1
-        groups.setdefault((amount, category, min_day), []).append(kind)
-    events: dict[str, EventRows] = {}
-    for (amount, category, min_day), kinds in groups.items():
-        batches = crm_rows.event_columns(conn, brand_id, kinds, amount=amount, category=category, min_day=min_day,
-                                         customer_ids=subset)
-        events.update(_event_rows(batches, kinds, amount, category, position, today))
-    return events
-
-
-def _reads(aggregate: t.Aggregate, name: str) -> bool:
-    return aggregate.filter is not None and any(
-        isinstance(n, t.EventField) and n.name == name for n in t.walk(aggregate.filter))
-
-
-def _event_rows(batches, kinds: list[str], amount: bool, category: bool, position: np.ndarray,
-                today: int) -> dict[str, EventRows]:
-    width = 3 + amount
+    width = 3 + bool(amount_kinds)
     numbers: list[np.ndarray] = []
     categories: list[str | None] = []
     for rows in batches:
-        if category:
+        if category_kinds:
             categories.extend(r[-1] for r in rows)
             rows = [r[:-1] for r in rows]
         numbers.append(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=width * len(rows))
@@ -268,13 +253,17 @@ def _event_rows(batches, kinds: list[str], amount: bool, category: bool, positio
     in_range = table[:, 0] < len(position)
     customer = np.where(in_range, position[np.where(in_range, table[:, 0], 0)], -1)
     known = customer >= 0
-    category_vec = _column(categories, t.TEXT) if category else None
-    result = {}
+    category = _column(categories, t.TEXT) if category_kinds else None
+    events = {}
     for code, kind in enumerate(kinds):
         chosen = known & (table[:, 1] == code)
-        vec = None
-        if category_vec is not None:
-            vec = Vec(category_vec.data[chosen], None, category_vec.vocabulary)
-        result[kind] = EventRows(today, customer[chosen], table[chosen, 2],
-                                 table[chosen, 3] if amount else None, vec)
-    return result
+        events[kind] = EventRows(today, customer[chosen], table[chosen, 2],
+                                 table[chosen, 3] if kind in amount_kinds else None,
+                                 Vec(category.data[chosen], None, category.vocabulary) if kind in category_kinds
+                                 else None)
+    return events
+
+
+def _reads(aggregate: t.Aggregate, name: str) -> bool:
+    return aggregate.filter is not None and any(
+        isinstance(n, t.EventField) and n.name == name for n in t.walk(aggregate.filter))

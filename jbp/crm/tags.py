@@ -262,23 +262,22 @@ class _Writer:
         for i, position in enumerate(added):
             customer = int(ids[position])
             if manual_add[position]:
-                tag_rows.append((customer, rule.name, self.brand_id, rule.group, "manual", None, self.now, None))
+                tag_rows.append((customer, rule.name, self.brand_id, rule.group, "manual", None, None))
                 history.append(self._history(customer, rule.name, "added", "manual",
                                              overrides.reason[(position, rule.name)]))
             else:
-                tag_rows.append((customer, rule.name, self.brand_id, rule.group, "rule", self.rule_set_id, self.now,
-                                 hold))
+                tag_rows.append((customer, rule.name, self.brand_id, rule.group, "rule", self.rule_set_id, hold))
                 history.append(self._history(customer, rule.name, "added", "rule", f"{rule.when.strip()} — {read[i]}"))
         for i, position in enumerate(removed, start=len(added)):
             customer = int(ids[position])
             history.append(self._history(customer, rule.name, "removed", *self._removal(
                 rule, position, overrides, winners, read[i])))
         crm_tag_rows.delete_tags(self.conn, [(int(ids[p]), rule.name) for p in removed])
-        crm_tag_rows.insert_tags(self.conn, tag_rows)
+        crm_tag_rows.insert_tags(self.conn, tag_rows, self.now)
         crm_tag_rows.update_tag_sources(self.conn, [
             (int(ids[p]), rule.name, "manual" if manual_add[p] else "rule",
              None if manual_add[p] else self.rule_set_id) for p in switched])
-        crm_tag_rows.insert_history(self.conn, history)
+        crm_tag_rows.insert_history(self.conn, history, self.now)
         self._count(rule.name, len(added), len(removed))
 
     def _removal(self, rule: TagRule, position: int, overrides: _Overrides, winners: dict[str, np.ndarray],
@@ -298,21 +297,20 @@ class _Writer:
         added = np.flatnonzero(wanted & ~state.holds)
         removed = np.flatnonzero(state.holds & ~wanted)
         ids, group = facts.ids, overrides.groups.get(tag)
-        tag_rows = [(int(ids[p]), tag, self.brand_id, group, "manual", None, self.now, None) for p in added]
+        tag_rows = [(int(ids[p]), tag, self.brand_id, group, "manual", None, None) for p in added]
         history = [self._history(int(ids[p]), tag, "added", "manual", overrides.reason[(p, tag)]) for p in added]
         history += [self._history(int(ids[p]), tag, "removed", "manual",
                                   overrides.reason.get((p, tag), "the manual tag ended")) for p in removed]
         crm_tag_rows.delete_tags(self.conn, [(int(ids[p]), tag) for p in removed])
-        crm_tag_rows.insert_tags(self.conn, tag_rows)
-        crm_tag_rows.insert_history(self.conn, history)
+        crm_tag_rows.insert_tags(self.conn, tag_rows, self.now)
+        crm_tag_rows.insert_history(self.conn, history, self.now)
         self._count(tag, len(added), len(removed))
 
     def finish(self, overrides: _Overrides) -> None:
         crm_tag_rows.delete_overrides(self.conn, overrides.expired)
 
     def _history(self, customer: int, tag: str, change: str, source: str, reason: str) -> tuple:
-        return (self.brand_id, customer, tag, change, self.now, source,
-                self.rule_set_id if source == "rule" else None, reason)
+        return (self.brand_id, customer, tag, change, source, self.rule_set_id if source == "rule" else None, reason)
 
     def _count(self, tag: str, added: int, removed: int) -> None:
         if added or removed:
@@ -343,9 +341,9 @@ def _remove_retired_rules(conn: Connection, brand_id: int, rules: RuleSet, rule_
         if not holders:
             continue
         crm_tag_rows.delete_tags(conn, [(r[0], row["tag"]) for r in holders])
-        crm_tag_rows.insert_history(conn, [(brand_id, r[0], row["tag"], "removed", now, "rule", rule_set_id,
+        crm_tag_rows.insert_history(conn, [(brand_id, r[0], row["tag"], "removed", "rule", rule_set_id,
                                             f"rule {row['tag']!r} is not in rules version {rule_set_id}")
-                                           for r in holders])
+                                           for r in holders], now)
         counts = run.changes.setdefault(row["tag"], [0, 0])
         counts[1] += len(holders)
         run.removed += len(holders)

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
 
 from jbp.store import schema
-from jbp.store.crm_rows import chunks, driver_rows, insert_ignoring_duplicates
+from jbp.store.crm_rows import chunks, driver_rows, insert_at, insert_ignoring_duplicates
 
-TAG_COLUMNS = ("customer_id", "tag", "brand_id", "tag_group", "source", "rule_set_id", "added_at", "hold_day")
-HISTORY_COLUMNS = ("brand_id", "customer_id", "tag", "change", "at", "source", "rule_set_id", "reason")
+TAG_COLUMNS = ("customer_id", "tag", "brand_id", "tag_group", "source", "rule_set_id", "hold_day")
+HISTORY_COLUMNS = ("brand_id", "customer_id", "tag", "change", "source", "rule_set_id", "reason")
 
 
 def latest_rule_set(conn: Connection, brand_id: int) -> dict | None:
@@ -97,9 +97,9 @@ def tags_of_customers(conn: Connection, customer_ids: Iterable[int]) -> dict[int
     return found
 
 
-def insert_tags(conn: Connection, rows: list[tuple]) -> None:
-    """Tags as tuples in TAG_COLUMNS order."""
-    insert_ignoring_duplicates(conn, schema.customer_tags, TAG_COLUMNS, rows)
+def insert_tags(conn: Connection, rows: list[tuple], added_at: datetime) -> None:
+    """Tags as tuples in TAG_COLUMNS order, all set at `added_at`."""
+    insert_at(conn, schema.customer_tags, (*TAG_COLUMNS, "added_at"), rows, added_at)
 
 
 def delete_tags(conn: Connection, pairs: list[tuple[int, str]]) -> None:
@@ -118,9 +118,9 @@ def update_tag_sources(conn: Connection, rows: list[tuple[int, str, str, int | N
                      [{"cid": c, "t": tag, "s": s, "r": r} for c, tag, s, r in rows])
 
 
-def insert_history(conn: Connection, rows: list[tuple]) -> None:
-    """History rows as tuples in HISTORY_COLUMNS order."""
-    insert_ignoring_duplicates(conn, schema.tag_history, HISTORY_COLUMNS, rows)
+def insert_history(conn: Connection, rows: list[tuple], at: datetime) -> None:
+    """History rows as tuples in HISTORY_COLUMNS order, all changes made at `at`."""
+    insert_at(conn, schema.tag_history, (*HISTORY_COLUMNS, "at"), rows, at)
 
 
 def history_of(conn: Connection, customer_id: int, tag: str | None = None, limit: int = 100) -> list[dict]:

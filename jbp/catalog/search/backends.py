@@ -45,9 +45,9 @@ class IndexReader(Protocol):
     def containing(self, folded: str, scope: Scope, limit: int) -> list[dict]:
         """Normalised SKU or MPN containing `folded` (3+ characters)."""
 
-    def text(self, tokens: Sequence[str], scope: Scope, limit: int) -> list[dict]:
+    def text(self, tokens: Sequence[str], scope: Scope, limit: int, prefixes: bool = False) -> list[dict]:
         """Documents holding every token in their names or description, best first, each with a positive
-        `score`."""
+        `score`; with `prefixes`, tokens passing `is_prefix_token` match the start of a word."""
 
 
 class IndexWriter(Protocol):

@@ -21,7 +21,7 @@ from jbp.store.engine import create_store_engine
 from jbp.workspace import Workspace
 
 SIDE_FILE = "search.sqlite"
-RANKED_AT_MOST = 1000  # text matches scored by bm25 per query (see search_rows.text_matches)
+TEXT_CANDIDATES = 1000  # text matches ranked per query (see search_rows.text_matches)
 
 
 def quoted(token: str) -> str:
@@ -29,15 +29,16 @@ def quoted(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-def text_expression(tokens: Sequence[str], scope: Scope) -> str:
-    """Every token (some as a prefix) in the names or the description, and the scope's facet tokens."""
-    required = (quoted(t) + (" *" if is_prefix_token(t) else "") for t in tokens)
-    expression = "{names body} : (" + " AND ".join(required) + ")"
+def text_expressions(tokens: Sequence[str], scope: Scope, prefixes: bool) -> tuple[str, str]:
+    """Every token (with `prefixes`, some as the start of a word) in the names, and in the names or the
+    description; with the scope's facet tokens."""
+    words = " AND ".join(quoted(t) + (" *" if prefixes and is_prefix_token(t) else "") for t in tokens)
+    facets = ""
     if scope.brand_id is not None:
-        expression += f" AND facets : {quoted(f'b{scope.brand_id}')}"
+        facets += f" AND facets : {quoted(f'b{scope.brand_id}')}"
     if scope.category_id is not None:
-        expression += f" AND facets : {quoted(f'c{scope.category_id}')}"
-    return expression
+        facets += f" AND facets : {quoted(f'c{scope.category_id}')}"
+    return f"names : ({words}){facets}", f"{{names body}} : ({words}){facets}"
 
 
 @dataclass
@@ -54,8 +55,9 @@ class _Reader:
         return search_rows.part_numbers_containing(self.conn, quoted(folded), scope.brand_id, scope.category_ids,
                                                    limit)
 
-    def text(self, tokens: Sequence[str], scope: Scope, limit: int) -> list[dict]:
-        return search_rows.text_matches(self.conn, text_expression(tokens, scope), limit, RANKED_AT_MOST)
+    def text(self, tokens: Sequence[str], scope: Scope, limit: int, prefixes: bool = False) -> list[dict]:
+        in_names, anywhere = text_expressions(tokens, scope, prefixes)
+        return search_rows.text_matches(self.conn, in_names, anywhere, limit, TEXT_CANDIDATES)
 
 
 @dataclass

@@ -16,7 +16,9 @@ class SearchHit:
 
     `match` says how: the SKU or the MPN equals the query (sku, mpn_exact), a part number (SKU or MPN)
     starts with or contains it (mpn_prefix, mpn_substring), or its words match (text). `score` orders
-    hits of the same kind: part-number similarity 0..1, or bm25 relevance for text.
+    hits of the same kind: part-number similarity 0..1, or text relevance (engine-specific: FTS5 gives
+    1..2 when the names hold every word and 0..1 when the description is needed, shorter names
+    higher; whoosh gives BM25F).
     """
 
     brand: str

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from jbp.catalog.search.backends import IndexReader, Scope
-from jbp.catalog.search.documents import CatalogLabels, query_tokens
+from jbp.catalog.search.documents import CatalogLabels, is_prefix_token, query_tokens
 from jbp.catalog.search.indexing import SearchIndex
 from jbp.catalog.search.partnumbers import (
     MIN_PREFIX,
@@ -25,6 +25,7 @@ from jbp.workspace import Workspace
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 1000
 CANDIDATES = 50  # stored part numbers weighed per look-up for "did you mean"
+WHOLE_CODE = 8  # characters from which an exactly matched part number is not searched inside others
 
 Found = tuple[str, float, dict]  # (match kind, score, document)
 
@@ -48,7 +49,7 @@ def search(workspace: Workspace, query: str, *, brand: str | None = None, catego
     with index.backend.reader() as reader:
         found = _part_number_hits(reader, folded, scope, limit + 1) if folded else {}
         if tokens and len(found) <= limit:  # text hits rank last: none would show when part numbers fill the list
-            for document in reader.text(tokens, scope, limit + 1 + len(found)):
+            for document in _text_hits(reader, tokens, scope, limit + 1 + len(found)):
                 found.setdefault(document["product_id"], ("text", document["score"], document))
         ordered = sorted(found.values(), key=lambda f: (MATCH_ORDER.index(f[0]), -f[1], f[2]["sku"]))
         missed_part_number = not ordered and folded is not None and looks_like_part_number(folded)
@@ -83,9 +84,12 @@ def _scope(labels: CatalogLabels, brand: str | None, category: str | None) -> Sc
 
 def _part_number_hits(reader: IndexReader, folded: str, scope: Scope, fetch: int) -> dict[int, Found]:
     documents = reader.exact(folded, scope, fetch)
-    if len(folded) >= MIN_PREFIX:
+    exact = bool(documents)
+    if len(folded) >= MIN_PREFIX and len(documents) < fetch:
         documents += reader.prefixed(folded, scope, fetch)
-    if len(folded) >= MIN_SUBSTRING:
+    # a whole long part number found as such is not looked for inside others: the trigram scan of a long
+    # code full of 000 costs more than the rare hit it would add
+    if len(folded) >= MIN_SUBSTRING and len(documents) < fetch and not (exact and len(folded) >= WHOLE_CODE):
         documents += reader.containing(folded, scope, fetch)
     found: dict[int, Found] = {}
     for document in documents:
@@ -94,6 +98,15 @@ def _part_number_hits(reader: IndexReader, folded: str, scope: Scope, fetch: int
             score = 1.0 if kind in ("sku", "mpn_exact") else closeness(folded, document)
             found[document["product_id"]] = (kind, score, document)
     return found
+
+
+def _text_hits(reader: IndexReader, tokens: list[str], scope: Scope, fetch: int) -> list[dict]:
+    """Whole words first; a part number typed in part among the words (lc1d09 接触器) is retried as the
+    start of a word only when that finds nothing, since a prefix of a common word is costly to expand."""
+    documents = reader.text(tokens, scope, fetch)
+    if not documents and any(is_prefix_token(t) for t in tokens):
+        documents = reader.text(tokens, scope, fetch, prefixes=True)
+    return documents
 
 
 def _did_you_mean(reader: IndexReader, folded: str, scope: Scope) -> list[str]:

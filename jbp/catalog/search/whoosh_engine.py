@@ -103,11 +103,11 @@ class _Reader:
         return list(islice((d for d in candidates if folded in d["sku_norm"] or folded in (d["mpn_norm"] or "")),
                            limit))
 
-    def text(self, tokens: Sequence[str], scope: Scope, limit: int) -> list[dict]:
+    def text(self, tokens: Sequence[str], scope: Scope, limit: int, prefixes: bool = False) -> list[dict]:
         from whoosh.query import And, Or, Prefix, Term
 
         def word(token: str) -> list:
-            kind = Prefix if is_prefix_token(token) else Term
+            kind = Prefix if prefixes and is_prefix_token(token) else Term
             return [kind("names", token), kind("body", token)]
 
         query = And([Or(word(t)) for t in tokens])

@@ -1,9 +1,9 @@
 """A category's products as numpy arrays (lifecycle, brand, availability and one column per parameter),
 read with two queries and cached per process until the store changes.
 
-At 1M SKUs a category holds tens of thousands of products; reading them costs a few hundred milliseconds
-but grading them from memory costs a few, so a long-running process (a server, a BOM run, the benchmark)
-pays the read once per import. The cache is keyed by the store's stamp (last import run, last product),
+At 1M SKUs a category holds tens of thousands of products (the largest generated one 160k); reading one
+costs about a second (ten for the largest) but grading it from memory costs milliseconds, so a
+long-running process (a server, a BOM run, the benchmark) pays the read once per category and import. The cache is keyed by the store's stamp (last import run, last product),
 so an import is seen by the next call.
 """
 
@@ -21,7 +21,7 @@ from jbp.catalog.models import Category, Lifecycle, ParamKind
 from jbp.catalog.substitution.grading import Column, is_textual
 from jbp.store import substitution_rows
 
-CACHED_PRODUCTS = 2_000_000  # about 150 MB of arrays at a dozen parameters per product
+CACHED_PRODUCTS = 2_000_000  # about 160 MB of arrays at a dozen parameters per product
 
 
 @dataclass

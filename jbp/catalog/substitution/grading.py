@@ -62,21 +62,34 @@ def target_of(definition: ParameterDef, value: ParamValue) -> Target | None:
 
 @dataclass
 class Column:
-    """One parameter's values over n products: bounds for numbers and ranges (NaN: no value), or text codes."""
+    """One parameter over n products, dictionary-encoded: each product points at one of the column's
+    distinct values, the last of which is "no value". Comparisons run once per distinct value (a category
+    of 150k contactors has a few dozen ratings) and reach the products through one gather."""
 
     definition: ParameterDef
-    low: np.ndarray | None = None
-    high: np.ndarray | None = None
-    codes: np.ndarray | None = None  # int32 into `texts`; -1: no value
-    vocabulary: dict[str, int] = field(default_factory=dict)  # folded text -> code
-    texts: list[str] = field(default_factory=list)  # code -> text as stored
+    rows: np.ndarray  # int32 per product: index of its distinct value
+    low: np.ndarray | None = None  # numbers and ranges: distinct lower bounds, NaN last (no value)
+    high: np.ndarray | None = None  # the same array as `low` for plain numbers
+    texts: list[str] = field(default_factory=list)  # texts: distinct spellings as stored, "no value" after them
+    vocabulary: dict[str, int] = field(default_factory=dict)  # folded text -> index of its first spelling
     span: float = 1.0  # spread of the finite values, for distances
     log_span: float | None = None  # the same in natural-log units when every value is positive
 
     @classmethod
     def numeric(cls, definition: ParameterDef, low: np.ndarray, high: np.ndarray) -> Column:
-        column = cls(definition, low=low, high=high)
-        finite = np.concatenate([low[np.isfinite(low)], high[np.isfinite(high)]])
+        """From per-product bounds (NaN: no value); pass `high` as the very `low` array for plain numbers."""
+        present = ~np.isnan(low)
+        rows = np.full(len(low), -1, dtype=np.int32)
+        if high is low:
+            distinct, rows[present] = np.unique(low[present], return_inverse=True)
+            distinct = np.append(distinct, np.nan)
+            column = cls(definition, rows, low=distinct, high=distinct)
+        else:
+            pairs, rows[present] = np.unique(np.stack([low[present], high[present]], axis=1), axis=0,
+                                             return_inverse=True)
+            column = cls(definition, rows, low=np.append(pairs[:, 0], np.nan), high=np.append(pairs[:, 1], np.nan))
+        column.rows[~present] = len(column.low) - 1
+        finite = np.concatenate([column.low[np.isfinite(column.low)], column.high[np.isfinite(column.high)]])
         if finite.size:
             smallest, largest = float(finite.min()), float(finite.max())
             column.span = largest - smallest or abs(largest) or 1.0
@@ -86,23 +99,34 @@ class Column:
 
     @classmethod
     def textual(cls, definition: ParameterDef, codes: np.ndarray, texts: list[str]) -> Column:
+        """From per-product indices into `texts` (-1: no value)."""
         vocabulary: dict[str, int] = {}
         for code, text in enumerate(texts):
             vocabulary.setdefault(fold_header(text), code)
-        # Spellings that fold alike share the first one's code, so equality is one integer comparison; the
-        # trailing -1 maps "no value" (-1, the last index) to itself.
-        remap = np.array([vocabulary[fold_header(t)] for t in texts] + [-1], dtype=np.int32)
-        return cls(definition, codes=remap[codes], vocabulary=vocabulary, texts=texts)
+        # Spellings that fold alike share the first one's index, so equality is one integer comparison;
+        # -1 ("no value") indexes the last entry, which is the slot after the texts.
+        remap = np.array([vocabulary[fold_header(t)] for t in texts] + [len(texts)], dtype=np.int32)
+        return cls(definition, remap[codes], texts=texts, vocabulary=vocabulary)
+
+    @property
+    def textual_kind(self) -> bool:
+        return self.low is None
+
+    @property
+    def empty(self) -> int:
+        """Index of the "no value" entry."""
+        return len(self.texts) if self.textual_kind else len(self.low) - 1
 
     def missing(self) -> np.ndarray:
-        return self.codes < 0 if self.codes is not None else np.isnan(self.low)
+        return self.rows == self.empty
 
     def display(self, index: int) -> str | None:
-        if self.codes is not None:
-            code = int(self.codes[index])
-            return self.texts[code] if code >= 0 else None
-        low, high = float(self.low[index]), float(self.high[index])
-        return None if math.isnan(low) else display_bounds((low, high), self.definition.unit)
+        value = int(self.rows[index])
+        if value == self.empty:
+            return None
+        if self.textual_kind:
+            return self.texts[value]
+        return display_bounds((float(self.low[value]), float(self.high[value])), self.definition.unit)
 
 
 def display_value(definition: ParameterDef, value: ParamValue) -> str | None:
@@ -139,9 +163,17 @@ def _close(values: np.ndarray, goal: float) -> np.ndarray:
 
 def compare(column: Column, target: Target, rule: Comparison) -> np.ndarray:
     """Verdict per product (EQUAL, BETTER, WORSE, UNKNOWN) of its value against `target` by `rule`."""
-    if column.codes is not None:
-        code = column.vocabulary.get(target, -2) if isinstance(target, str) else -2
-        return np.where(column.codes < 0, UNKNOWN, np.where(column.codes == code, EQUAL, WORSE)).astype(np.int8)
+    return _verdicts(column, target, rule)[column.rows]
+
+
+def _verdicts(column: Column, target: Target, rule: Comparison) -> np.ndarray:
+    """Verdict per distinct value of the column."""
+    if column.textual_kind:
+        verdict = np.full(column.empty + 1, WORSE, dtype=np.int8)
+        if isinstance(target, str) and target in column.vocabulary:
+            verdict[column.vocabulary[target]] = EQUAL
+        verdict[column.empty] = UNKNOWN
+        return verdict
     low, high = column.low, column.high
     bounds = [(low, target[0], "low"), (high, target[1], "high")]
     if high is low and target[0] == target[1]:
@@ -163,7 +195,7 @@ def compare(column: Column, target: Target, rule: Comparison) -> np.ndarray:
     verdict[met] = EQUAL
     if rule in (Comparison.at_least, Comparison.at_most, Comparison.covers):
         verdict[met & ~same] = BETTER
-    verdict[np.isnan(low)] = UNKNOWN
+    verdict[column.empty] = UNKNOWN
     return verdict
 
 
@@ -179,12 +211,15 @@ class Need:
     def met(self, column: Column) -> np.ndarray:
         """Whether each product meets the need; a missing value does not."""
         if self.operator == "=":
-            verdict = compare(column, self.target, rule_of(self.definition))
-            return (verdict == EQUAL) | (verdict == BETTER)
-        with np.errstate(invalid="ignore"):
-            if self.operator == ">=":
-                return _close(column.low, self.target[0]) | (column.low >= self.target[0])
-            return _close(column.high, self.target[1]) | (column.high <= self.target[1])
+            verdict = _verdicts(column, self.target, rule_of(self.definition))
+            met = (verdict == EQUAL) | (verdict == BETTER)
+        else:
+            with np.errstate(invalid="ignore"):
+                if self.operator == ">=":
+                    met = _close(column.low, self.target[0]) | (column.low >= self.target[0])
+                else:
+                    met = _close(column.high, self.target[1]) | (column.high <= self.target[1])
+        return met[column.rows]
 
 
 @dataclass
@@ -250,9 +285,11 @@ def grade_candidates(category: Category, original: dict[str, Target], columns: d
 def _distance(column: Column, target: Target) -> np.ndarray:
     """Per product, 0 … 1: texts 0 when equal; numbers by the gap over the category's spread (log scale
     when every value is positive, so 9 A against 12 A counts like 90 A against 120 A); missing counts 1."""
-    if column.codes is not None:
-        code = column.vocabulary.get(target, -2)
-        return (column.codes != code).astype(float)
+    if column.textual_kind:
+        gap = np.ones(column.empty + 1)
+        if target in column.vocabulary:
+            gap[column.vocabulary[target]] = 0.0
+        return gap[column.rows]
     bounds = [(column.low, target[0]), (column.high, target[1])]
     if column.high is column.low and target[0] == target[1]:
         bounds = bounds[:1]
@@ -266,7 +303,7 @@ def _distance(column: Column, target: Target) -> np.ndarray:
             else:
                 gap += np.abs(values - goal) / column.span
     gap /= len(bounds)
-    return np.minimum(np.nan_to_num(gap, nan=1.0, posinf=1.0), 1.0)
+    return np.minimum(np.nan_to_num(gap, nan=1.0, posinf=1.0), 1.0)[column.rows]
 
 
 def differences(category: Category, original: dict[str, ParamValue], columns: dict[str, Column],

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from jbp.crm.rules import tree as t
-from jbp.crm.rules.text_match import matcher
+from jbp.crm.rules.text_match import lowered, match_all
 
 MONEY_SCALE = 10_000  # money is counted in integer units of 0.0001, so sums and comparisons are exact
 
@@ -30,12 +30,19 @@ class Vocabulary:
     def __init__(self, values: list[str]):
         self.values = values
         self.index = {v: i for i, v in enumerate(values)}
+        self._lowered: np.ndarray | None = None
 
     def lookup(self, test: Callable[[str], bool]) -> np.ndarray:
         """A table code -> test(text), one longer than the vocabulary so that code -1 reads False."""
         table = np.zeros(len(self.values) + 1, dtype=bool)
         table[:-1] = [test(v) for v in self.values]
         return table
+
+    def matches(self, operator: str, pattern: str) -> np.ndarray:
+        """Like `lookup`, for a text test, vectorised over the vocabulary."""
+        if self._lowered is None:
+            self._lowered = lowered(self.values)
+        return np.append(match_all(operator, pattern, self._lowered), False)
 
 
 @dataclass
@@ -205,11 +212,11 @@ class Compiler:
         return in_numbers
 
     def _textmatch(self, node: t.TextMatch) -> Closure:
-        operand, test = self.compile(node.operand), matcher(node.operator, node.pattern)
+        operand, operator, pattern = self.compile(node.operand), node.operator, node.pattern
 
         def text_match(source) -> Vec:
             value = operand(source)
-            return Vec(value.vocabulary.lookup(test)[value.data])
+            return Vec(value.vocabulary.matches(operator, pattern)[value.data])
         return text_match
 
     def _logic(self, node: t.Logic) -> Closure:

@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 import numpy as np
+from numpy.dtypes import StringDType
 
-from jbp.crm.clock import day_date
 from jbp.crm.rules import tree as t
 from jbp.crm.rules.compile import MONEY_SCALE, Compiler, Vec
 
@@ -29,25 +28,27 @@ def inputs(tree: t.Node) -> list[t.Node]:
     return list(found.values())
 
 
-def format_values(node: t.Node, value: Vec, positions: np.ndarray) -> list[str]:
-    """Display texts of `value` at `positions` (money in yuan, days as dates, texts as written)."""
-    scalar = np.ndim(value.data) == 0
-    texts = []
-    for position in positions:
-        if value.valid is not None and not value.valid[position]:
-            texts.append("none")
-            continue
-        item = value.data if scalar else value.data[position]
-        if node.type == t.TEXT:
-            texts.append(value.vocabulary.values[item] if item >= 0 else "none")
-        elif node.type == t.MONEY:
-            texts.append(f"{Decimal(int(item)) / MONEY_SCALE:f}")
-        elif node.type == t.DATE:
-            texts.append(day_date(int(item)).isoformat())
-        elif node.type == t.BOOL:
-            texts.append("yes" if item else "no")
-        else:
-            texts.append(f"{item:g}" if isinstance(item, float | np.floating) else str(item))
+def format_values(node: t.Node, value: Vec, positions: np.ndarray) -> np.ndarray:
+    """Display texts of `value` at `positions` (money in yuan, days as dates, texts as written), vectorised."""
+    data = np.broadcast_to(value.data, (int(positions.max()) + 1,))[positions] if np.ndim(value.data) == 0 \
+        else value.data[positions]
+    if node.type == t.TEXT:
+        texts = np.asarray([*value.vocabulary.values, "none"], dtype=StringDType())[data]
+    elif node.type == t.MONEY:
+        units = np.abs(data.astype(np.int64))
+        fraction = np.strings.rstrip(np.strings.zfill((units % MONEY_SCALE).astype(StringDType()), 4), "0")
+        whole = np.strings.add(np.where(data < 0, "-", ""), (units // MONEY_SCALE).astype(StringDType()))
+        texts = np.strings.add(whole, np.where(np.strings.str_len(fraction) > 0, np.strings.add(".", fraction), ""))
+    elif node.type == t.DATE:
+        texts = data.astype("datetime64[D]").astype(str).astype(StringDType())
+    elif node.type == t.BOOL:
+        texts = np.where(data, "yes", "no").astype(StringDType())
+    elif data.dtype.kind == "f":
+        texts = np.asarray([f"{v:g}" for v in data.tolist()], dtype=StringDType())
+    else:
+        texts = data.astype(StringDType())
+    if value.valid is not None:
+        texts = np.where(value.valid[positions], texts, "none")
     return texts
 
 
@@ -55,9 +56,11 @@ def reasons(tree: t.Node, compiler: Compiler, source, positions: np.ndarray) -> 
     """For each customer at `positions`: "name=value, …" of what the rule read."""
     if not len(positions):
         return []
-    columns = [(t.render(node), format_values(node, compiler.compile(node)(source), positions))
-               for node in inputs(tree)]
-    return [", ".join(f"{name}={texts[i]}" for name, texts in columns) for i in range(len(positions))]
+    text = None
+    for node in inputs(tree):
+        column = np.strings.add(f"{t.render(node)}=", format_values(node, compiler.compile(node)(source), positions))
+        text = column if text is None else np.strings.add(np.strings.add(text, ", "), column)
+    return [""] * len(positions) if text is None else text.tolist()
 
 
 @dataclass(frozen=True)
