@@ -22,7 +22,7 @@ from pathlib import Path
 from bench import gen_catalog
 from bench.bench_select import CATEGORIES, PARAMS, SEED, percentile, prepared_workspace, report, timed
 from jbp.catalog.models import normalise_part_number
-from jbp.catalog.search import SearchIndex, search
+from jbp.catalog.textsearch import SearchIndex, search
 from jbp.workspace import Workspace
 
 SCALES = {"small": (20_000, 20_000), "medium": (200_000, 200_000), "full": (1_000_000, 200_000)}
@@ -39,7 +39,7 @@ def sample_products(skus: int) -> list[gen_catalog.SyntheticProduct]:
 
 def query_kinds(products: list[gen_catalog.SyntheticProduct]) -> dict[str, list[tuple[str, dict]]]:
     """(query, filters) per kind of query, drawn from real products of the catalog."""
-    from jbp.catalog.search.documents import query_tokens
+    from jbp.catalog.textsearch.documents import query_tokens
 
     rng = random.Random(SEED)
     brands = {code: (zh, en) for code, zh, en in gen_catalog.BRANDS}
@@ -122,7 +122,7 @@ def command_figures() -> None:
     jbp = Path(sys.executable).with_name("jbp")
     helps = [timed(lambda: subprocess.run([str(jbp), "--help"], check=True, capture_output=True)) for _ in range(5)]
     report("`jbp --help`, best of 5", min(helps), "s", "≤ 0.3 s", min(helps) <= 0.3)
-    probe = ("import time; s = time.perf_counter(); from jbp.catalog.search.documents import query_tokens; "
+    probe = ("import time; s = time.perf_counter(); from jbp.catalog.textsearch.documents import query_tokens; "
              "query_tokens('电阻'); print(time.perf_counter() - s)")
     loads = [float(subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
                    .stdout) for _ in range(3)]

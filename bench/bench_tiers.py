@@ -115,21 +115,25 @@ def _insert_activity(store, n_orders: int, n_customers: int) -> None:
     record_agreements(store, [agreement_from_table(AGREEMENT, "bench")], datetime(2025, 12, 20))
 
 
-def measure(workspace, folder: Path) -> dict[str, float]:
+def measure(workspace, folder: Path) -> dict[str, tuple[float, float]]:
+    """(wall, CPU) seconds of the review and of review + report per format; CPU shows the work on a busy
+    machine, where wall time also counts waiting for a core."""
     from jbp.tiers import build_report, review, write_report
 
     timings = {}
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     result = review(workspace.store, BRAND, PERIOD, NOW)
-    timings["review"] = time.perf_counter() - started
+    timings["review (cold cache)"] = (time.perf_counter() - wall, time.process_time() - cpu)
     assert result.actuals.values["orders"], "the bench brand has no orders in the period"
+    wall, cpu = time.perf_counter(), time.process_time()
+    review(workspace.store, BRAND, PERIOD, NOW)
+    timings["review"] = (time.perf_counter() - wall, time.process_time() - cpu)
     for fmt in ("html", "pdf", "xlsx"):
-        begun = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         report = build_report(workspace.store, BRAND, PERIOD, NOW, "zh")
         write_report(report, folder / f"report.{fmt}")
-        timings[f"review + report {fmt}"] = time.perf_counter() - begun
-    timings["orders in the period"] = float(result.actuals.values["orders"])
-    timings["SKUs of the brand"] = float(result.catalog.skus)
+        timings[f"review + report {fmt}"] = (time.perf_counter() - wall, time.process_time() - cpu)
+    print(f"brand {BRAND}: {result.catalog.skus:,} SKUs, {result.actuals.values['orders']:,} orders in {PERIOD}")
     return timings
 
 
@@ -142,13 +146,9 @@ def main() -> None:
         workspace, setup = build_store(folder, skus, orders, customers)
         for name, seconds in setup.items():
             print(f"setup: {name:45} {seconds:8.1f} s")
-        figures = measure(workspace, folder)
-        print(f"brand {BRAND}: {figures.pop('SKUs of the brand'):,.0f} SKUs, "
-              f"{figures.pop('orders in the period'):,.0f} orders in {PERIOD}")
-        for name, seconds in figures.items():
-            verdict = "" if name == "review" else f"  target ≤ {TARGET_SECONDS:.0f} s: " + (
-                "PASS" if seconds <= TARGET_SECONDS else "FAIL")
-            print(f"{name:30} {seconds:6.2f} s{verdict}")
+        for name, (wall, cpu) in measure(workspace, folder).items():
+            verdict = f"  target ≤ {TARGET_SECONDS:.0f} s: " + ("PASS" if wall <= TARGET_SECONDS else "FAIL")
+            print(f"{name:30} {wall:6.2f} s (CPU {cpu:5.2f} s){verdict if 'report' in name else ''}")
         workspace.store.close()
 
 

@@ -4,8 +4,9 @@ PostgreSQL when JBP_TEST_PG is set), buyers' BOM files shaped like real ones, an
 from __future__ import annotations
 
 import csv
-from datetime import datetime
 import uuid
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -102,9 +103,12 @@ def sample_workspace(folder: Path, db_url: str | None) -> Workspace:
     return workspace
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])])
-def sample_ws(request, tmp_path_factory) -> Workspace:
-    """The sample catalog (CHNT, DELIXI, HGT and the cross-reference sheet), shared by a module's tests."""
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=[needs_pg, pytest.mark.pg])]
+
+
+def shared_sample_workspace(request, tmp_path_factory) -> Iterator[Workspace]:
+    """The sample catalog (CHNT, DELIXI, HGT and the cross-reference sheet) for a module-scoped fixture
+    parametrised over BACKENDS: a module's tests share it (each test quotes its own file or customer)."""
     folder = tmp_path_factory.mktemp("bom")
     if request.param == "sqlite":
         workspace = sample_workspace(folder, None)

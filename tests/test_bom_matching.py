@@ -6,12 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from bom_fixtures import PANEL_ROWS, sample_ws, write_panel_xlsx  # noqa: F401 - sample_ws is a fixture
+from bom_fixtures import BACKENDS, PANEL_ROWS, shared_sample_workspace, write_panel_xlsx
 
 from jbp.bom import QuoteOptions, confirm_line, quote_bom
 from jbp.errors import JbpError
 
 NOW = datetime(2026, 11, 20, 9, 0)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def sample_ws(request, tmp_path_factory):
+    yield from shared_sample_workspace(request, tmp_path_factory)
 
 
 def quote_rows(workspace, folder, rows, name="bom.xlsx", **options):

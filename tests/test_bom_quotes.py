@@ -9,12 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from bom_fixtures import (  # noqa: F401 - sample_ws is a fixture
+from bom_fixtures import (
+    BACKENDS,
     NOW,
     PANEL_HEADER,
-    PANEL_ROWS,
     assert_every_row_once,
-    sample_ws,
+    shared_sample_workspace,
     write_csv,
     write_panel_xlsx,
 )
@@ -30,6 +30,11 @@ from jbp.errors import JbpError
 from jbp.store import schema
 
 WHEN = datetime.fromisoformat(NOW)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def sample_ws(request, tmp_path_factory):
+    yield from shared_sample_workspace(request, tmp_path_factory)
 
 
 def _quote(workspace, path, **options):
@@ -214,3 +219,16 @@ def test_cli_bad_input_exits_1_with_the_reason(run, tmp_path):
     assert code == 1 and "say which one quotes with --brand" in err
     code, _, err = run("bom", "show", "999999")
     assert code == 1 and "no quote 999999" in err
+
+
+@pytest.mark.parametrize("name", ["hackrf-one-bom.csv", "chao-super_51-music-box_BOM.xlsx",
+                                  "exaspim_mechanical_BOM.xlsx"])
+def test_real_boms_are_quoted_line_for_line_without_inventing_matches(sample_ws, realdata, tmp_path, name):
+    quote = _quote(sample_ws, realdata / "bom" / name, customer=f"C-REAL-{name[:8]}")
+    assert_every_row_once(quote.document)
+    statuses = {line.match.status for line in quote.lines}
+    assert statuses <= {"not_found", "ambiguous", "invalid"}  # electronics and optics: nothing CHNT sells
+    assert not [line for line in quote.lines if line.match.status == "ambiguous" and line.match.rule != "parametric"]
+    written = load_workbook(write_quote_xlsx(quote, tmp_path / "q.xlsx"), read_only=True)
+    sheet = written[written.sheetnames[1]]
+    assert len(list(sheet.iter_rows(values_only=True))) == len(quote.document.sheets[0].rows)

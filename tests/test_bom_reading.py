@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from bom_fixtures import PANEL_ROWS, assert_every_row_once, write_csv, write_panel_xlsx
-from test_sheets import write_raw_xlsx
+from test_sheets import ods_cell, write_ods, write_raw_xlsx
 
 from jbp.bom import read_bom, read_mapping
 from jbp.bom.columns import field_for_header
@@ -280,6 +280,31 @@ def test_gbk_csv_with_quoted_designators_reads_like_utf8(tmp_path):
     utf8 = read_bom(write_csv(tmp_path / "utf8.csv", rows, encoding="utf-8-sig")).lines[0]
     assert gbk.fields == utf8.fields == {"designator": "C1, C3", "spec": "100nF 50V", "qty": "2", "maker": "村田"}
     assert gbk.designators == ["C1", "C3"]
+
+
+def test_a_maker_merged_down_several_rows_names_each_of_them(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["型号", "品牌", "数量"])
+    for mpn in ("NXC-09 220V", "NXC-12 220V", "NXB-63 1P C16"):
+        sheet.append([mpn, None, 1])
+    sheet["B2"] = "正泰"
+    sheet.merge_cells("B2:B4")
+    path = tmp_path / "merged.xlsx"
+    workbook.save(path)
+    document = read_bom(path)
+    assert [line.fields.get("maker") for line in document.lines] == ["正泰", "正泰", "正泰"]
+    assert document.sheets[0].rows[2][1] is None  # the rows written back are the buyer's, unfilled
+
+
+def test_ods_bom_reads_like_the_others(tmp_path):
+    rows = "".join("<table:table-row>" + "".join(ods_cell(v) for v in row) + "</table:table-row>" for row in (
+        ["规格型号", "品牌", "用量"], ["NXC-09 220V", "正泰", 2.0], ["6205-2RS", "恒冠", "4 pcs"]))
+    document = read_bom(write_ods(tmp_path / "bom.ods", rows))
+    assert_every_row_once(document)
+    assert [(line.fields["mpn"], line.qty) for line in document.lines] == [("NXC-09 220V", 2), ("6205-2RS", 4)]
 
 
 # ---------------------------------------------------------------- real third-party BOMs

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from jbp.catalog.definitions import define
 from jbp.catalog.importing import ImportOptions, import_catalog
 from jbp.catalog.indexes import StaleIndexError, indexers_for, rebuild_indexes
-from jbp.catalog.search import SearchIndex, SearchResult, search
-from jbp.catalog.search import indexing as search_indexing
-from jbp.catalog.search.documents import index_tokens, query_tokens
+from jbp.catalog.textsearch import SearchIndex, SearchResult, search
+from jbp.catalog.textsearch import indexing as search_indexing
+from jbp.catalog.textsearch.documents import index_tokens, query_tokens
 from jbp.cli.main import main
 from jbp.errors import DataError, NotFoundError, WorkspaceError
 from jbp.store import search_rows

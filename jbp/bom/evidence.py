@@ -20,6 +20,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from jbp.catalog.models import Category, ParameterDef, ParamKind
@@ -32,6 +33,7 @@ _SCREW = re.compile(r"(M\d+(?:\.\d+)?)[xX×*](\d+(?:\.\d+)?)(?:mm)?")
 _NUMERIC_KINDS = (ParamKind.numeric, ParamKind.range)
 _ROLE_WORDS = {"length": "长度"}
 _CURRENT_WORDS = {"AC", "DC", "AC/DC", "交流", "直流", "交直流"}
+_HAS_DIGIT = re.compile(r"[0-9０-９]")
 RELATIVE_TOLERANCE = 1e-6
 DESIGNATOR_UNITS = {"R": "Ω", "RN": "Ω", "C": "F", "L": "H", "FB": "Ω"}
 
@@ -73,6 +75,7 @@ class Verdict:
     contradicts: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=65536)
 def fold_word(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().upper()
 
@@ -102,11 +105,14 @@ def gather_evidence(texts: Sequence[tuple[str, str | None]]) -> Evidence:
 
 
 def _reads(token: str | None) -> bool:
-    return token is not None and (quantity := try_parse_quantity(token)) is not None and bool(quantity.unit)
+    return (token is not None and _HAS_DIGIT.search(token) is not None
+            and (quantity := try_parse_quantity(token)) is not None and bool(quantity.unit))
 
 
 def _read_token(token: str, following: str | None, bare_unit: str | None, evidence: Evidence) -> bool:
     """Add what `token` says; True when it used the following token too (`220 OHM`)."""
+    if _HAS_DIGIT.search(token) is None:
+        return False  # words (交流接触器, OHM, AC) are no values by themselves
     screw = _SCREW.fullmatch(token)
     if screw:
         evidence.words.add(fold_word(screw[1]))

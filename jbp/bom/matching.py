@@ -11,7 +11,7 @@ Rules, in order (the first that answers decides):
 | `mpn_normalised` | our MPN up to case, width, separators (.95), packaging (.92)    | 0.95/0.92  |
 | `cross_reference`| a competitor part declared replaced by ours (drop-in .90, functional .80) | 0.90/0.80 |
 | `maker_alias`    | the same, found only because 施耐德 = Schneider Electric        | 0.88/0.78  |
-| `fuzzy`          | our part number one or two characters off, or starting with what is written | 0.60–0.80 |
+| `fuzzy`          | our part number one or two characters off, or starting with what is written | 0.60–0.75 |
 | `parametric`     | the one part of ours fitting the values in the line's words     | 0.70       |
 
 A line whose part number or words fit several parts is `ambiguous` with the candidates; a wrong
@@ -27,15 +27,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import numpy as np
 from sqlalchemy import Connection
 
 from jbp.bom.designators import designator_prefix
-from jbp.bom.distance import bounded_distance
 from jbp.bom.evidence import DESIGNATOR_UNITS, Evidence, Held, gather_evidence, judge
 from jbp.bom.makers import MakerCheck, MakerResolver, makers_agree
-from jbp.bom.parametric import ParametricMatcher
-from jbp.bom.partnumber_index import MPN, MPN_UNPACKED, SKU, PartNumberIndex
+from jbp.bom.parametric import ParametricAnswer, ParametricMatcher
+from jbp.bom.partnumber_index import MPN, MPN_UNPACKED, SKU, Nearby, PartNumberIndex
 from jbp.bom.partnumbers import packaging_key, packaging_suffix
 from jbp.bom.reading import TEXT_FIELDS, BomLine
 from jbp.catalog.definitions import Definitions
@@ -47,13 +45,9 @@ from jbp.workspace import Workspace
 STATUSES = ("matched", "substituted", "ambiguous", "not_found", "invalid")
 CONFIDENCE = {"confirmed": 1.0, "sku": 1.0, "sku_folded": 0.97, "mpn_exact": 0.99, "mpn_normalised": 0.95,
               "mpn_packaging": 0.92, "drop_in": 0.9, "functional": 0.8, "alias_penalty": 0.02,
-              "fuzzy_one": 0.75, "fuzzy_two": 0.6, "fuzzy_prefix": 0.7, "evidence_bonus": 0.05,
+              "fuzzy_one": 0.75, "fuzzy_two": 0.6, "fuzzy_prefix": 0.7,
               "parametric": 0.7}
 MAX_CANDIDATES = 5
-MIN_FUZZY_LENGTH = 4  # shorter part numbers are one typo away from too many others
-SCAN_LIMIT = 96  # keys of a range compared one by one; a larger range is first cut down by its other end
-WIDE_LIMIT = 200_000  # keys of a range cut down at once (a vectorised test: about 1 ms per 200k keys)
-MIN_SHARED = 3  # characters a candidate must share with the part number at its start or its end
 
 
 @dataclass
@@ -61,7 +55,6 @@ class Candidate:
     sku: str
     mpn: str | None
     name: str | None
-    why: str
 
 
 @dataclass
@@ -98,13 +91,6 @@ def line_key(line: BomLine) -> str:
     parts += [normalise_part_number(fields.get(name, "")) for name in ("mpn", "part_code", "sku", "supplier_part")]
     parts += [fold_header(fields.get(name, "")) for name in TEXT_FIELDS]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-
-
-@dataclass
-class Nearby:
-    distances: dict[int, int]  # index row -> edit distance
-    extended: set[int]  # rows whose part number starts with the one written
-    complete: bool  # every one-character slip of the part number was looked for
 
 
 @dataclass
@@ -201,7 +187,12 @@ class Matcher:
         left = [i for i, match in enumerate(found) if match is None]
         self._prefetch_near([queries[i] for i in left])
         for i in left:
-            found[i] = self._first(queries[i], (self._by_fuzzy, self._by_parametric), entries, cross_refs)
+            found[i] = self._by_fuzzy(queries[i], entries, cross_refs)
+        left = [i for i in left if found[i] is None]
+        answers = {i: self._ask_parametric(queries[i]) for i in left}
+        self.load_products(p.product_id for answer in answers.values() if answer for p in answer.products)
+        for i in left:
+            found[i] = self._by_parametric(queries[i], answers[i])
             if found[i] is None:
                 nothing = not queries[i].sku_texts and not queries[i].evidence
                 found[i] = LineMatch("not_found", "none", 0.0, reasons=[
@@ -228,7 +219,7 @@ class Matcher:
             for text in self._fuzzy_texts(query):
                 folded = normalise_part_number(text)
                 if folded not in self._near:
-                    self._near[folded] = self.near_rows(folded)
+                    self._near[folded] = self.context.index.near(folded, self.context.brand_id)
                 nearby = self._near[folded]
                 if query.evidence and (nearby.distances or nearby.extended):  # the rows its words will judge
                     best = min(nearby.distances.values(), default=None)
@@ -364,74 +355,16 @@ class Matcher:
         if rule == "maker_alias":
             reasons.append(f"maker {maker!r} is {best['other_brand']}")
         notes = [best["note"]] if best["note"] else []
-        match = LineMatch("substituted", rule, confidence, product, reasons=reasons, notes=notes, original=original,
-                          grade=best["grade"])
-        return match
+        return LineMatch("substituted", rule, confidence, product, reasons=reasons, notes=notes, original=original,
+                         grade=best["grade"])
 
     # ------------------------------------------------------------------ fuzzy
-
-    def near_rows(self, folded: str) -> Nearby:
-        """Our rows within the allowed edit distance of `folded`, and those whose part number starts with it.
-
-        A slip of one character at position p leaves the part number's first p characters and its end after
-        p + 1 intact. So the keys sharing a prefix of p characters (a range of the sorted keys), cut down to
-        those ending like the part number after p + 1 (a vectorised test, cheap even on ten thousand keys),
-        hold every key one slip away at p; ever shorter prefixes cover earlier slips, and the reversed keys
-        the slips near the start, whose prefix ranges are too large. `complete` says whether every position
-        was covered, so that the nearest found is the nearest there is.
-        """
-        index, brand_id = self.context.index, self.context.brand_id
-        length = len(folded)
-        nearby = Nearby({}, set(), complete=False)
-        if length < MIN_FUZZY_LENGTH:
-            return nearby
-        limit = 2 if length >= 8 else 1
-
-        def consider(rows, keys, flip: bool) -> None:
-            for row, raw in zip(rows.tolist(), keys.tolist(), strict=True):
-                if index.brand_ids[row] != brand_id:
-                    continue
-                key = raw.decode(errors="ignore")
-                key = key[::-1] if flip else key
-                if len(key) > length and key.startswith(folded):
-                    nearby.extended.add(row)
-                    if len(key) - length > limit:
-                        continue
-                distance = bounded_distance(folded, key, limit)
-                if distance <= limit and distance < nearby.distances.get(row, limit + 1):
-                    nearby.distances[row] = distance
-
-        covered = []  # per direction: the shortest shared part whose keys were all examined
-        for flip in (False, True):
-            keys, rows = (index.reversed, index.reversed_rows) if flip else (index.keys, index.key_rows)
-            text = folded[::-1] if flip else folded
-            scan = index.ending_with if flip else index.starting_with
-            seen: tuple[int, int] | None = None
-            shortest = length + 1
-            for cut in range(length - 1 if flip else length, MIN_SHARED - 1, -1):
-                low, high = scan(folded[-cut:] if flip else folded[:cut])
-                if high - low > WIDE_LIMIT:
-                    break
-                rest = text[cut + 2:].encode()  # what a one-slip key shares at the other end
-                bands = [(low, high)] if seen is None else [(low, seen[0]), (seen[1], high)]
-                if any(end - start > SCAN_LIMIT for start, end in bands) and not rest:
-                    break
-                for start, end in bands:
-                    band_keys, band_rows = keys[start:end], rows[start:end]
-                    if end - start > SCAN_LIMIT:  # (reversed keys are a reversed part number's keys: same test)
-                        fits = np.char.endswith(band_keys, rest)
-                        band_keys, band_rows = band_keys[fits], band_rows[fits]
-                    consider(band_rows, band_keys, flip)
-                seen, shortest = (low, high), cut
-            covered.append(shortest)
-        nearby.complete = sum(covered) <= length - 1
-        return nearby
 
     def _by_fuzzy(self, query: Query, _entries, _refs):
         index = self.context.index
         for text in self._fuzzy_texts(query):
             folded = normalise_part_number(text)
-            nearby = self._near.get(folded) or self.near_rows(folded)
+            nearby = self._near.get(folded) or self.context.index.near(folded, self.context.brand_id)
             if not nearby.distances and not nearby.extended:
                 continue
             self.load_products(int(index.product_ids[row]) for row in (*nearby.distances, *nearby.extended))
@@ -463,14 +396,15 @@ class Matcher:
             product = narrowed[0]
             return LineMatch("matched", "fuzzy", CONFIDENCE["fuzzy_two"], product, reasons=[
                 f"{written} {len(closest)} of our part numbers; the line's words fit only {_part_label(product)}"])
-        nearby = sorted(by_product, key=lambda i: by_product[i])
-        products = [self.products[i] for i in nearby]
-        return self._ambiguous(self._narrow(query, products) or products,
-                               f"{written} {len(closest)} of our part numbers", "fuzzy", CONFIDENCE["fuzzy_two"])
+        first = narrowed or closest  # the nearest the words do not contradict, then the others nearby
+        shown = {p["id"] for p in first}
+        others = [self.products[i] for i in sorted(by_product, key=by_product.get) if i not in shown]
+        return self._ambiguous([*first, *others], f"{written} {len(closest)} of our part numbers", "fuzzy",
+                               CONFIDENCE["fuzzy_two"])
 
     def _decide_extended(self, query: Query, text: str, products: list[dict]) -> LineMatch:
         narrowed = self._narrow(query, products)
-        if len(narrowed) == 1 and (len(products) == 1 or self._agreement(query, narrowed[0])):
+        if len(narrowed) == 1 and (len(products) == 1 or self._agreements(query, narrowed[0]) > 0):
             product = narrowed[0]
             why = "" if len(products) == 1 else f"; of {len(products)} such parts the line's words fit only this one"
             return LineMatch("matched", "fuzzy", CONFIDENCE["fuzzy_prefix"], product,
@@ -480,16 +414,17 @@ class Matcher:
 
     # ------------------------------------------------------------------ parametric
 
-    def _by_parametric(self, query: Query, _entries, _refs):
+    def _ask_parametric(self, query: Query) -> ParametricAnswer | None:
         if not query.evidence.readings and not query.evidence.words:
             return None
         answer = self.parametric.match(query.evidence, query.hint_unit)
-        if not answer.where:
+        return answer if answer.where else None
+
+    def _by_parametric(self, query: Query, answer: ParametricAnswer | None) -> LineMatch | None:
+        if answer is None:
             return None
         asked_for = query.mpn_texts[0] if query.mpn_texts else None
-        ids = [p.product_id for p in answer.products]
-        self.load_products(ids)
-        products = [self.products[i] for i in ids if i in self.products]
+        products = [self.products[p.product_id] for p in answer.products if p.product_id in self.products]
         if not products:
             return LineMatch("not_found", "parametric", 0.0, reasons=[
                 f"no {self.context.brand.code} part fits: {answer.reason}"])
@@ -524,9 +459,6 @@ class Matcher:
         most = max((len(v.agrees) for _, v in fitting), default=0)
         return [p for p, v in fitting if len(v.agrees) == most]
 
-    def _agreement(self, query: Query, product: dict) -> bool:
-        return self._agreements(query, product) > 0
-
     def _agreements(self, query: Query, product: dict) -> int:
         """How many of the line's values and words the product holds (0 when it contradicts any)."""
         if not query.evidence:
@@ -540,17 +472,16 @@ class Matcher:
             return match
         verdict = self._verdict(query, match.product)
         if verdict.contradicts:
-            ambiguous = self._ambiguous([match.product], f"{match.reasons[0]}, but "
-                                        + "; ".join(verdict.contradicts), match.rule, match.confidence / 2)
-            return ambiguous
+            return self._ambiguous([match.product], f"{match.reasons[0]}, but " + "; ".join(verdict.contradicts),
+                                   match.rule, match.confidence / 2)
         if verdict.agrees:
             match.reasons.append("the line's words agree: " + ", ".join(verdict.agrees))
         return match
 
     def _ambiguous(self, products: list[dict], reason: str, rule: str, confidence: float,
                    original: dict | None = None) -> LineMatch:
-        candidates = [Candidate(p["sku"], p["mpn"], p["name_zh"] or p["name_en"], rule)
-                      for p in products[:MAX_CANDIDATES]]
+        """A question listing the candidates; the rule's confidence is shared among them."""
+        candidates = [Candidate(p["sku"], p["mpn"], p["name_zh"] or p["name_en"]) for p in products[:MAX_CANDIDATES]]
         more = f" (showing {MAX_CANDIDATES})" if len(products) > MAX_CANDIDATES else ""
         return LineMatch("ambiguous", rule, round(confidence / max(len(products), 1), 3), None,
                          reasons=[reason + more], candidates=candidates, original=original)

@@ -62,15 +62,11 @@ class ParametricMatcher:
         return merged
 
     def _categories(self, text: str, hint_unit: str | None) -> list[Category]:
-        best, chosen = (0, 0), []
-        for category in self.categories:
-            score = max((_name_score(text, name) for name in (category.name_zh, category.name_en) if name),
-                        default=(0, 0))
-            if score[1] >= MIN_NAME_RUN or score[0]:
-                if score > best:
-                    best, chosen = score, [category]
-                elif score == best:
-                    chosen.append(category)
+        """The categories whose name is written whole (the longest such name wins), else those sharing the
+        longest run of at least three characters with the text, else those the designator's unit fits."""
+        chosen = _best(self.categories, lambda name: len(name) if name.lower() in text else 0, 1)
+        if not chosen:
+            chosen = _best(self.categories, lambda name: _shared_run(text, name), MIN_NAME_RUN)
         if chosen or not hint_unit:
             return chosen
         return [c for c in self.categories
@@ -147,15 +143,24 @@ def _written(reading) -> str:
     return f"{format_quantity(reading.low, reading.unit)}..{format_quantity(reading.high, reading.unit)}"
 
 
-def _name_score(text: str, name: str) -> tuple[int, int]:
-    """(1 when the whole name is in the text, else 0; the longest run of characters they share): a name
-    written whole beats a longer partial one (气缸 in "气缸 32mm" beats 3 characters of 液压缸体). Latin
-    names count only whole."""
+def _best(categories: Sequence[Category], score, at_least: int) -> list[Category]:
+    """The categories with the highest score of their zh or en name (ties all kept), if it reaches `at_least`."""
+    best, chosen = at_least - 1, []
+    for category in categories:
+        value = max((score(name) for name in (category.name_zh, category.name_en) if name), default=0)
+        if value > best:
+            best, chosen = value, [category]
+        elif value == best and value >= at_least:
+            chosen.append(category)
+    return chosen
+
+
+def _shared_run(text: str, name: str) -> int:
+    """The longest run of characters a Chinese name shares with the text (内六角螺钉 and 内六角圆柱头螺钉
+    share 内六角); Latin names count only whole."""
     folded = name.lower()
-    if folded in text:
-        return 1, len(folded)
     if folded.isascii():
-        return 0, 0
+        return 0
     match = difflib.SequenceMatcher(None, text, folded, autojunk=False).find_longest_match(
         0, len(text), 0, len(folded))
-    return 0, match.size
+    return match.size

@@ -1,8 +1,8 @@
 """An index of every product's part numbers for BOM matching: sorted arrays on disk, memory-mapped.
 
 Measured against a million part numbers: exact and prefix lookups in sorted arrays answer a whole BOM
-in milliseconds, where fuzzy comparison costs milliseconds per line; so the index answers first and only
-what it misses is compared character by character (see `matching`).
+in milliseconds, where fuzzy comparison against everything costs milliseconds per line; so the index
+answers first, and for what it misses `near` compares only the keys a range scan brings up.
 
 Keys are folded part numbers (`normalise_part_number`) as UTF-8 bytes, cut to `width` bytes: each
 product's SKU, its MPN, and its MPN without a packaging suffix when that differs. A second array holds
@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import Connection
 
+from jbp.bom.distance import bounded_distance
 from jbp.bom.partnumbers import packaging_key
 from jbp.catalog.models import normalise_part_number
 from jbp.store import bom_rows
@@ -34,8 +35,19 @@ from jbp.store import bom_rows
 FORMAT_VERSION = 1
 MAX_WIDTH = 40  # bytes of a key kept; longer part numbers are cut (and checked against the store)
 SKU, MPN, MPN_UNPACKED = 1, 2, 3  # what a key is of
+MIN_FUZZY_LENGTH = 4  # shorter part numbers are one slip away from too many others
+SCAN_LIMIT = 96  # keys of a range compared one by one; a larger range is first cut down by its other end
+WIDE_LIMIT = 200_000  # keys of a range cut down at once (a vectorised test: about 1 ms per 200k keys)
+MIN_SHARED = 3  # characters a candidate must share with the part number at its start or its end
 _ARRAYS = ("product_ids", "brand_ids", "keys", "key_rows", "key_kinds", "reversed", "reversed_rows")
 _CACHE: dict[str, tuple[list, PartNumberIndex]] = {}
+
+
+@dataclass
+class Nearby:
+    distances: dict[int, int]  # row -> edit distance
+    extended: set[int]  # rows whose key starts with the part number written
+    complete: bool  # every one-character slip of the part number was looked for
 
 
 @dataclass
@@ -74,6 +86,62 @@ class PartNumberIndex:
         return _prefix_slice(self.reversed, suffix[::-1].encode()[: self.width - 1])
 
 
+    def near(self, folded: str, brand_id: int) -> Nearby:
+        """Rows of `brand_id` within the allowed edit distance of `folded`, and those whose key starts with it.
+
+        A slip of one character at position p leaves the part number's first p characters and its end after
+        p + 1 intact. So the keys sharing a prefix of p characters (a range of the sorted keys), cut down to
+        those ending like the part number after p + 1 (a vectorised test, cheap even on ten thousand keys),
+        hold every key one slip away at p; ever shorter prefixes cover earlier slips, and the reversed keys
+        the slips near the start, whose prefix ranges are too large. `complete` says whether every position
+        was covered, so that the nearest found is the nearest there is.
+        """
+        length = len(folded)
+        nearby = Nearby({}, set(), complete=False)
+        if length < MIN_FUZZY_LENGTH:
+            return nearby
+        limit = 2 if length >= 8 else 1
+
+        def consider(rows, keys, flip: bool) -> None:
+            ours = self.brand_ids[rows] == brand_id
+            for row, raw in zip(rows[ours].tolist(), keys[ours].tolist(), strict=True):
+                key = raw.decode(errors="ignore")
+                key = key[::-1] if flip else key
+                if len(key) > length and key.startswith(folded):
+                    nearby.extended.add(row)
+                    if len(key) - length > limit:
+                        continue
+                distance = bounded_distance(folded, key, limit)
+                if distance <= limit and distance < nearby.distances.get(row, limit + 1):
+                    nearby.distances[row] = distance
+
+        covered = []  # per direction: the shortest shared part whose keys were all examined
+        for flip in (False, True):
+            keys, rows = (self.reversed, self.reversed_rows) if flip else (self.keys, self.key_rows)
+            text = folded[::-1] if flip else folded
+            scan = self.ending_with if flip else self.starting_with
+            seen: tuple[int, int] | None = None
+            shortest = length + 1
+            for cut in range(length - 1 if flip else length, MIN_SHARED - 1, -1):
+                low, high = scan(folded[-cut:] if flip else folded[:cut])
+                if high - low > WIDE_LIMIT:
+                    break
+                rest = text[cut + 2:].encode()  # what a one-slip key shares at the other end
+                bands = [(low, high)] if seen is None else [(low, seen[0]), (seen[1], high)]
+                if any(end - start > SCAN_LIMIT for start, end in bands) and not rest:
+                    break
+                for start, end in bands:
+                    band_keys, band_rows = keys[start:end], rows[start:end]
+                    if rest and end > start:  # (reversed keys are a reversed part number's keys: same test)
+                        fits = np.char.endswith(band_keys, rest)
+                        band_keys, band_rows = band_keys[fits], band_rows[fits]
+                    consider(band_rows, band_keys, flip)
+                seen, shortest = (low, high), cut
+            covered.append(shortest)
+        nearby.complete = sum(covered) <= length - 1
+        return nearby
+
+
 def _prefix_slice(keys: np.ndarray, prefix: bytes) -> tuple[int, int]:
     low = int(np.searchsorted(keys, prefix, "left"))
     high = int(np.searchsorted(keys, prefix + b"\xff", "left"))  # 0xff never occurs in UTF-8
@@ -101,7 +169,9 @@ def _open(folder: Path, stamp: list) -> PartNumberIndex | None:
         if manifest.get("stamp") != stamp:
             return None
         build = folder / manifest["build"]
-        return PartNumberIndex(**{name: np.load(build / f"{name}.npy", mmap_mode="r") for name in _ARRAYS})
+        # plain ndarray views of the maps: slicing a np.memmap builds a memmap object each time, 100x slower
+        return PartNumberIndex(**{name: np.load(build / f"{name}.npy", mmap_mode="r").view(np.ndarray)
+                                  for name in _ARRAYS})
     except (OSError, ValueError, KeyError):
         return None  # missing or damaged: the index is derived data, rebuilt from the store
 

@@ -23,8 +23,7 @@ from jbp.safecells import guard_cell
 
 SUMMARY_SHEET = "报价汇总 Summary"
 ADDED = ("状态 Status", "规则 Rule", "置信度 Confidence", "货号 SKU", "型号 MPN", "名称 Name", "订购数量 Order qty",
-         "单价 Unit price", "金额 Extended", "币种 Currency", "库存 Stock", "交期(天) Lead days", "预计发货 Ready",
-         "说明 Notes")
+         "单价 Unit price", "金额 Extended", "交期(天) Lead days", "预计发货 Ready", "说明 Notes")
 STATUS_COLOURS = {"matched": "C6EFCE", "substituted": "DDEBF7", "ambiguous": "FFEB9C", "not_found": "FFC7CE",
                   "invalid": "D9D9D9"}
 STATUS_WORDS = {"matched": "匹配 matched", "substituted": "替代 substituted", "ambiguous": "待确认 ambiguous",
@@ -83,6 +82,8 @@ def _cell(worksheet, value, *, bold: bool = False, fill: PatternFill | None = No
 def _answer(worksheet, quoted: QuoteLine) -> list:
     match, price, product = quoted.match, quoted.price, quoted.match.product or {}
     notes = [*match.reasons, *quoted.line.notes, *match.notes, *(price.notes if price else [])]
+    if price is not None and price.availability:
+        notes.append(price.availability)
     if match.candidates:
         notes.append("candidates: " + ", ".join(f"{c.sku} ({c.mpn})" if c.mpn else c.sku for c in match.candidates))
     if match.original:
@@ -91,7 +92,6 @@ def _answer(worksheet, quoted: QuoteLine) -> list:
     values = [STATUS_WORDS[match.status], match.rule, round(match.confidence, 2), product.get("sku"),
               product.get("mpn"), product.get("name_zh") or product.get("name_en"),
               price.qty if price else None, price.unit_price if price else None, price.extended if price else None,
-              price.currency if price else None, price.stock if price else None,
               price.lead_time_days if price else None, price.ready if price else None, "; ".join(notes)]
     cells = [_cell(worksheet, value) for value in values]
     cells[0] = _cell(worksheet, values[0], fill=_FILLS[match.status])

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from jbp.bom.columns import read_mapping
@@ -86,8 +87,12 @@ class Quote:
     def ready(self) -> date | None:
         return ready_date([q.price.ready for q in self.lines if q.match.status in ORDERABLE and q.price])
 
+    @cached_property
+    def line_documents(self) -> list[dict]:
+        return [line_document(q) for q in self.lines]
+
     def as_dict(self) -> dict:
-        lines = [line_document(q) for q in self.lines]
+        lines = self.line_documents
         return {
             "quote_id": self.id, "brand": self.brand, "customer": self.customer, "source": self.source,
             "content_hash": self.content_hash, "created_at": self.created_at, "status": "quoted",
@@ -255,8 +260,7 @@ def _invalid(match: LineMatch, problems: list[str]) -> LineMatch:
     candidates = list(match.candidates)
     if match.product is not None:
         product = match.product
-        candidates.insert(0, Candidate(product["sku"], product["mpn"], product["name_zh"] or product["name_en"],
-                                       match.rule))
+        candidates.insert(0, Candidate(product["sku"], product["mpn"], product["name_zh"] or product["name_en"]))
     return LineMatch("invalid", "invalid", 0.0, None, reasons=list(problems), notes=match.reasons,
                      candidates=candidates, original=match.original)
 
@@ -337,11 +341,13 @@ def _line_row(line: dict) -> dict:
     return {"position": line["position"], "sheet": line["sheet"], "row": line["row"], "line_key": line["line_key"],
             "status": line["status"], "rule": line["rule"], "confidence": line["confidence"], "sku": line["sku"],
             "category_code": line.get("category"), "qty": line.get("order_qty"), "unit_price": line.get("unit_price"),
-            "extended": line.get("extended"), "detail": jsonable(line)}
+            "extended": line.get("extended"), "detail": line}
 
 
 def jsonable(value):
     """Decimals, dates and datetimes as text, so the JSON columns hold no float money and load anywhere."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

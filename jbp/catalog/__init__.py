@@ -18,6 +18,7 @@ _EXPORTS = {
     "describe_layout": "jbp.catalog.layout",
     "quality": "jbp.catalog.quality",
     "select": "jbp.catalog.selection",
+    "search": "jbp.catalog.textsearch",
     "substitutes": "jbp.catalog.substitution",
     "import_xrefs": "jbp.catalog.substitution",
     "export_catalog": "jbp.catalog.export",

@@ -20,7 +20,7 @@ ProgressCallback = Callable[[int], None]
 
 # (name, "module:factory"); every kind of derived index appends itself
 INDEX_KINDS: list[tuple[str, str]] = [
-    ("search", "jbp.catalog.search.indexing:SearchIndex"),
+    ("search", "jbp.catalog.textsearch.indexing:SearchIndex"),
     ("selection", "jbp.catalog.selection.indexer:SelectionIndex"),
 ]
 

@@ -98,9 +98,10 @@ def quote_command(file: str, sheets: tuple[str, ...], all_sheets: bool, customer
 def _show_mapping(file: str, sheets: tuple[str, ...], mapping: str | None, max_rows: int | None,
                   as_json: bool) -> None:
     from jbp.bom import read_bom, read_mapping
+    from jbp.bom.reading import DEFAULT_MAX_ROWS
 
     document = read_bom(file, sheets=sheets, all_sheets=not sheets, mapping=read_mapping(mapping),
-                        max_rows=max_rows or 50_000)
+                        max_rows=max_rows or DEFAULT_MAX_ROWS)
     blocks = [{"sheet": sheet.name, "header_row": block.header_row,
                "columns": [{"column": c.letter, "header": c.header, "field": c.field, "decided": c.decided}
                            for c in block.columns if c.header]}
@@ -134,13 +135,20 @@ def _print_quote(document: dict) -> None:
                  _asked(line), line["sku"] or "", line.get("order_qty"), line.get("unit_price"), line.get("extended"),
                  line.get("ready") or "") for line in document["lines"]],
                ["#", "row", "status", "rule", "conf", "BOM part", "SKU", "qty", "unit price", "extended", "ready"])
-    explained = [line for line in document["lines"] if line["status"] not in ("matched",)]
-    if explained:
+    explained = [line for line in document["lines"] if line["status"] not in ("matched", "not_found")]
+    missing: dict[str, list[int]] = {}
+    for line in document["lines"]:
+        if line["status"] == "not_found":
+            missing.setdefault("; ".join(line["reasons"]), []).append(line["position"])
+    if explained or missing:
         click.echo("")
     for line in explained:
         click.echo(f"#{line['position']} {_SHORT[line['status']]}: {'; '.join(line['reasons'])}")
         for candidate in line["candidates"]:
             click.echo(f"    {candidate['sku']}  {candidate['mpn'] or ''}  {candidate['name'] or ''}")
+    for reason, positions in missing.items():
+        listed = ", ".join(f"#{p}" for p in positions[:12]) + (" …" if len(positions) > 12 else "")
+        click.echo(f"{listed} NOT FOUND: {reason}")
     counts = ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in summary["by_status"].items() if count)
     click.echo(f"\n{summary['lines']} lines: {counts}; {summary['skipped_rows']} rows skipped")
     ready = summary["ready"] or (f"unknown (no date for lines {', '.join(map(str, summary['lines_without_date']))})"

@@ -29,7 +29,7 @@ def search_command(query: str, brand: str | None, category: str | None, limit: i
       jbp search 交流接触器 --brand 正泰 --limit 5
       jbp search "deep groove bearing 6205" --category bearings --json
     """
-    from jbp.catalog.search import search
+    from jbp.catalog.textsearch import search
 
     result = search(current_workspace(), query, brand=brand, category=category, limit=limit, engine=engine)
     if as_json:

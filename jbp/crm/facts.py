@@ -99,6 +99,7 @@ class Facts:
                  tags: dict[str, np.ndarray], rfm: RfmThresholds):
         self.ids, self.today, self.size = ids, today, len(ids)
         self._fields, self._events, self._tags, self._rfm = fields, events, tags, rfm
+        self.by_list = False  # read by lists of ids (a few customers) rather than one pass over the tables
         self._compiler = Compiler()
         self._aggregates: dict[str, Vec] = {}
         self._filters: dict[str, np.ndarray] = {}
@@ -190,22 +191,29 @@ class Facts:
         return Vec(self.today - latest, latest >= 0)
 
 
+SCAN_SHARE = 0.2  # above this share of the brand's customers, one pass over the tables beats lists of ids
+
+
 def load_facts(conn: Connection, brand_id: int, needs: Needs, today: int, rfm: RfmThresholds,
                customer_ids: Sequence[int] | None = None) -> Facts:
     """The facts of the brand's customers (all, or those given) that `needs` asks for."""
     definitions = [CUSTOMER_FIELDS[name] for name in sorted(needs.fields)]
     columns = [(d.column, d.key, "present" if d.column == "opted_out" else "bool") for d in definitions]
-    if customer_ids is not None:
-        customer_ids = sorted(set(customer_ids))
-    batches = list(crm_rows.customer_columns(conn, brand_id, columns, customer_ids))
-    rows = list(chain.from_iterable(batches))
+    subset = None if customer_ids is None else sorted(set(customer_ids))
+    by_list = subset is not None and len(subset) <= SCAN_SHARE * crm_rows.count_customers(conn, brand_id)
+    rows = list(chain.from_iterable(crm_rows.customer_columns(conn, brand_id, columns, subset if by_list else None)))
+    if subset is not None and not by_list:
+        wanted = set(subset)
+        rows = [r for r in rows if r[0] in wanted]
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     fields = {d.name: _column([r[i + 1] for r in rows], d.type) for i, d in enumerate(definitions)}
-    subset = None if customer_ids is None else ids.tolist()
-    events = _load_events(conn, brand_id, needs, today, ids, subset)
-    holders = crm_tag_rows.tag_holders(conn, brand_id, sorted(needs.tags), subset)
+    listed = ids.tolist() if by_list else None
+    events = _load_events(conn, brand_id, needs, today, ids, listed)
+    holders = crm_tag_rows.tag_holders(conn, brand_id, sorted(needs.tags), listed)
     tags = {tag: np.isin(ids, np.asarray(members, dtype=np.int64)) for tag, members in holders.items()}
-    return Facts(ids, today, fields, events, tags, rfm)
+    facts = Facts(ids, today, fields, events, tags, rfm)
+    facts.by_list = by_list
+    return facts
 
 
 def _column(values: list, type_: str) -> Vec:

@@ -127,6 +127,9 @@ def evaluate(conn: Connection, brand_id: int, rules: RuleSet, rule_set_id: int |
     due = np.full(facts.size, NEVER, dtype=np.int64)
     decided: dict[str, np.ndarray] = {}
     conditions: dict[str, np.ndarray] = {}
+    subset = facts.ids.tolist() if facts.by_list else None
+    states = {tag: _State.of(rows, facts) for tag, rows in crm_tag_rows.tag_states(
+        conn, brand_id, sorted({r.name for r in rules.rules} | overrides.tags), subset).items()}
     for rule in rules.rules:
         conditions[rule.name] = rule.condition(facts)
         np.minimum(due, rule.next_change(facts), out=due)
@@ -134,7 +137,6 @@ def evaluate(conn: Connection, brand_id: int, rules: RuleSet, rule_set_id: int |
         if group and rule is not group[-1]:
             continue
         members = group or [rule]
-        states = {r.name: _State.load(conn, brand_id, r.name, facts, customer_ids) for r in members}
         winners = _decide(members, conditions, states, overrides, today)
         for member in members:
             wanted = winners[member.name]
@@ -147,7 +149,7 @@ def evaluate(conn: Connection, brand_id: int, rules: RuleSet, rule_set_id: int |
             np.minimum(due, np.where(wanted & ~states[member.name].holds & (member.ttl is not None),
                                      today + (member.ttl or 0), NEVER), out=due)
     for tag in sorted(overrides.tags - set(decided)):  # manual tags no rule decides
-        writer.write_manual(tag, overrides, _State.load(conn, brand_id, tag, facts, customer_ids), facts)
+        writer.write_manual(tag, overrides, states[tag], facts)
     np.minimum(due, overrides.until, out=due)
     writer.finish(overrides)
     scheduled = due < NEVER
@@ -165,8 +167,8 @@ class _State:
     hold_day: np.ndarray
 
     @classmethod
-    def load(cls, conn: Connection, brand_id: int, tag: str, facts: Facts, customer_ids) -> _State:
-        rows = crm_tag_rows.tag_state(conn, brand_id, tag, None if customer_ids is None else facts.ids.tolist())
+    def of(cls, rows: list[tuple], facts: Facts) -> _State:
+        """From (customer id, source, hold day) rows of the tag's holders."""
         holds, manual = np.zeros(facts.size, dtype=bool), np.zeros(facts.size, dtype=bool)
         hold_day = np.full(facts.size, -1, dtype=np.int64)
         if rows:
@@ -337,7 +339,8 @@ def _remove_retired_rules(conn: Connection, brand_id: int, rules: RuleSet, rule_
     for row in crm_tag_rows.tag_counts(conn, brand_id):
         if row["tag"] in names:
             continue
-        holders = [r for r in crm_tag_rows.tag_state(conn, brand_id, row["tag"], None) if r[1] == "rule"]
+        holders = [r for r in crm_tag_rows.tag_states(conn, brand_id, [row["tag"]], None)[row["tag"]]
+                   if r[1] == "rule"]
         if not holders:
             continue
         crm_tag_rows.delete_tags(conn, [(r[0], row["tag"]) for r in holders])

@@ -4,13 +4,14 @@ confirmations. Plain dicts and tuples, no domain logic."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Connection, func, insert, inspect, select, update
 
-from jbp.store import schema
+from jbp.store import catalog_rows, schema
 
 _CHUNK = 500
 _PRODUCT_COLUMNS = ("id", "brand_id", "category_id", "sku", "mpn", "mpn_norm", "name_zh", "name_en", "description",
@@ -71,8 +72,10 @@ def price_breaks_of(conn: Connection, ids: Iterable[int]) -> dict[int, list[tupl
     """product id -> (currency, min_qty, price) rows, by currency then quantity."""
     found: dict[int, list[tuple[str, int, Decimal]]] = {}
     rows = _select_in(conn, schema.price_breaks, ("product_id", "currency", "min_qty", "price"), "product_id", ids)
-    for product_id, currency, min_qty, price in sorted(rows):
+    for product_id, currency, min_qty, price in rows:
         found.setdefault(product_id, []).append((currency, min_qty, _decimal(price)))
+    for breaks in found.values():
+        breaks.sort(key=lambda item: (item[0], item[1]))
     return found
 
 
@@ -102,6 +105,15 @@ def _select_in(conn: Connection, table, columns: Sequence[str], key: str, values
     finally:
         cursor.close()
     return found
+
+
+def _json_text(value) -> str:
+    """Decimals and dates in JSON as text: no money becomes a float, and everything reads back anywhere."""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _decimal(value) -> Decimal:
@@ -137,10 +149,18 @@ def customer_discount(conn: Connection, brand_id: int, customer_ref: str) -> tup
 # ---------------------------------------------------------------- quotes
 
 
+_LINE_COLUMNS = ("quote_id", "position", "sheet", "row", "line_key", "status", "rule", "confidence", "sku",
+                 "category_code", "qty", "unit_price", "extended", "detail")
+
+
 def insert_quote(conn: Connection, quote: dict, lines: list[dict]) -> int:
+    """The quote and its lines (thousands: straight to the driver, the JSON detail serialised here)."""
     quote_id = conn.execute(insert(schema.bom_quotes).values(**quote)).inserted_primary_key[0]
-    if lines:
-        conn.execute(insert(schema.bom_quote_lines), [{**line, "quote_id": quote_id} for line in lines])
+    rows = [tuple(quote_id if name == "quote_id" else json.dumps(line["detail"], ensure_ascii=False,
+                                                                 default=_json_text)
+                  if name == "detail" else line[name] for name in _LINE_COLUMNS) for line in lines]
+    if rows:
+        catalog_rows.bulk_insert(conn, schema.bom_quote_lines, _LINE_COLUMNS, rows)
     return quote_id
 
 
@@ -216,7 +236,3 @@ def order_lines(conn: Connection, order_id: int) -> list[dict]:
     rows = conn.execute(select(table).where(table.c.order_id == order_id).order_by(table.c.position))
     return [dict(r._mapping) for r in rows]
 
-
-def latest_time(conn: Connection) -> datetime | None:
-    """The newest quote time, so a quote made without --now never sorts before an earlier one."""
-    return conn.execute(select(func.max(schema.bom_quotes.c.created_at))).scalar()

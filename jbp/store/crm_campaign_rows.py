@@ -3,13 +3,14 @@ coupons, CRM runs, and the reads campaigns and their reports need. Plain dicts a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from jbp.store import schema
-from jbp.store.crm_rows import chunks, driver_rows, insert_ignoring_duplicates
+from jbp.store.crm_rows import chunks, driver_rows, insert_ignoring_duplicates, update_rows
 
 OUTBOX_COLUMNS = ("id", "brand_id", "campaign_id", "entry_id", "customer_id", "channel", "recipient", "subject",
                   "body", "created_at", "status", "reason")
@@ -75,13 +76,12 @@ def set_campaign_status(conn: Connection, campaign_id: int, status: str) -> None
 # ------------------------------------------------------------------------------------------- entries
 
 
-def known_trigger_keys(conn: Connection, campaign_id: int, keys: Iterable[str]) -> set[str]:
+def trigger_keys_since(conn: Connection, campaign_id: int, since: datetime) -> set[str]:
+    """Trigger keys of the campaign's entries made after `since` (a trigger is entered after it fires, so these
+    hold every trigger of the look-back window already handled)."""
     table = schema.campaign_entries
-    found: set[str] = set()
-    for chunk in chunks(sorted(set(keys))):
-        found.update(r[0] for r in conn.execute(select(table.c.trigger_key).where(
-            table.c.campaign_id == campaign_id, table.c.trigger_key.in_(list(chunk)))))
-    return found
+    query = select(table.c.trigger_key).where(table.c.campaign_id == campaign_id, table.c.entered_at >= since)
+    return {r[0] for rows in driver_rows(conn, query) for r in rows}
 
 
 def entry_history(conn: Connection, campaign_id: int, customer_ids: Iterable[int]) -> dict[int, tuple]:
@@ -97,31 +97,29 @@ def entry_history(conn: Connection, campaign_id: int, customer_ids: Iterable[int
     return found
 
 
-def insert_entries(conn: Connection, rows: list[dict]) -> list[int]:
-    """Insert entries; returns their ids in the order given."""
-    if not rows:
-        return []
-    table = schema.campaign_entries
-    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [r[0] for r in result]
+ENTRY_COLUMNS = ("campaign_id", "customer_id", "trigger_key", "entered_at", "step", "wake_at", "status",
+                 "finished_at", "context")
+_MOVED = ("step", "wake_at", "status", "finished_at", "context")
+
+
+def insert_entries(conn: Connection, rows: list[tuple]) -> None:
+    """Entries as tuples in ENTRY_COLUMNS order; a trigger key the campaign already has is skipped."""
+    insert_ignoring_duplicates(conn, schema.campaign_entries, ENTRY_COLUMNS, rows)
 
 
 def due_entries(conn: Connection, campaign_id: int, now: datetime) -> list[dict]:
+    """The campaign's active entries whose wake-up time has come: id, customer_id, step and context."""
     table = schema.campaign_entries
-    rows = conn.execute(select(table).where(table.c.campaign_id == campaign_id, table.c.status == "active",
-                                            table.c.wake_at <= now).order_by(table.c.id))
-    return [dict(r._mapping) for r in rows]
+    query = select(table.c.id, table.c.customer_id, table.c.step, table.c.context).where(
+        table.c.campaign_id == campaign_id, table.c.status == "active", table.c.wake_at <= now).order_by(table.c.id)
+    return [{"id": r[0], "customer_id": r[1], "step": r[2], "context": json.loads(r[3]) if isinstance(r[3], str)
+             else r[3], "status": "active", "wake_at": now, "finished_at": None}
+            for rows in driver_rows(conn, query) for r in rows]
 
 
 def update_entries(conn: Connection, rows: list[dict]) -> None:
-    """Write back id, step, wake_at, status, finished_at and context of entries."""
-    if rows:
-        table = schema.campaign_entries
-        conn.execute(update(table).where(table.c.id == bindparam("entry_id")).values(
-            step=bindparam("v_step"), wake_at=bindparam("v_wake_at"), status=bindparam("v_status"),
-            finished_at=bindparam("v_finished_at"), context=bindparam("v_context")),
-            [{"entry_id": r["id"], "v_step": r["step"], "v_wake_at": r["wake_at"], "v_status": r["status"],
-              "v_finished_at": r["finished_at"], "v_context": r["context"]} for r in rows])
+    """Write back the step, wake_at, status, finished_at and context of entries (dicts with their id)."""
+    update_rows(conn, schema.campaign_entries, "id", _MOVED, [(*(r[c] for c in _MOVED), r["id"]) for r in rows])
 
 
 def entry_counts(conn: Connection, campaign_id: int) -> dict[str, int]:

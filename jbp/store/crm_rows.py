@@ -13,7 +13,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import BigInteger, Connection, String, bindparam, case, cast, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from jbp.store import schema
 
@@ -27,10 +26,11 @@ def chunks(values: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
 
 
 def driver_rows(conn: Connection, statement, batch: int = 200_000) -> Iterator[list[tuple]]:
-    """Batches of plain tuples from the DBAPI cursor, for statements whose bound values are integers and texts
-    (they go to the driver as they are, without SQLAlchemy's type processing)."""
+    """Batches of plain tuples from the DBAPI cursor, for statements whose bound values are integers, texts and
+    times (they skip SQLAlchemy's type processing; times are written the way SQLAlchemy stores them)."""
     compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    values = compiled.construct_params()
+    values = {k: _converter(conn, v)(v) if isinstance(v, datetime) else v
+              for k, v in compiled.construct_params().items()}
     arguments = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
     cursor = conn.connection.cursor()
     try:
@@ -61,6 +61,21 @@ def insert_ignoring_duplicates(conn: Connection, table, columns: Sequence[str], 
         if before is not None:
             return _total_changes(conn) - before
         return max(cursor.rowcount, 0)
+    finally:
+        cursor.close()
+
+
+def update_rows(conn: Connection, table, key: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """executemany of `UPDATE table SET columns WHERE key = …`; each row holds the columns' values, then the key."""
+    if not rows:
+        return
+    preparer = conn.dialect.identifier_preparer
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    assignments = ", ".join(f"{preparer.quote(c)} = {marker}" for c in columns)
+    statement = f"UPDATE {preparer.format_table(table)} SET {assignments} WHERE {preparer.quote(key)} = {marker}"  # noqa: S608
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(statement, _driver_rows(conn, rows))
     finally:
         cursor.close()
 
@@ -109,10 +124,6 @@ def _converter(conn: Connection, sample):
             return texts[v]
         return text
     return None
-
-
-def upsert_statement(conn: Connection, table):
-    return (sqlite.insert(table) if conn.dialect.name == "sqlite" else postgresql.insert(table))
 
 
 # ------------------------------------------------------------------------------------- customers
@@ -179,6 +190,19 @@ def customers_by_ids(conn: Connection, ids: Iterable[int]) -> dict[int, dict]:
     return found
 
 
+def recipients(conn: Connection, customer_ids: Sequence[int], address: str, channel: str) -> dict[int, tuple]:
+    """customer id -> (external id, name, industry, region, size, owner rep, address, consented, opted-out date)
+    for one channel: what sending a message needs, without reading every field."""
+    table = schema.customers
+    query = select(table.c.id, table.c.external_id, table.c.name, table.c.industry, table.c.region, table.c.size,
+                   table.c.owner_rep, table.c[address], table.c.consent[channel].as_boolean(),
+                   table.c.opted_out[channel].as_string())
+    found: dict[int, tuple] = {}
+    for chunk in chunks(sorted(set(customer_ids))):
+        found.update((r[0], tuple(r[1:])) for r in conn.execute(query.where(table.c.id.in_(list(chunk)))))
+    return found
+
+
 def contacts_of(conn: Connection, customer_id: int) -> list[dict]:
     table = schema.contacts
     rows = conn.execute(select(table).where(table.c.customer_id == customer_id).order_by(table.c.position))
@@ -211,11 +235,14 @@ def mark_dirty(conn: Connection, customer_ids: Iterable[int]) -> None:
     ids = sorted(set(customer_ids))
     if not ids:
         return
-    table = schema.crm_dirty
-    statement = upsert_statement(conn, table).values(customer_id=bindparam("cid"), version=1)
-    statement = statement.on_conflict_do_update(index_elements=[table.c.customer_id],
-                                                set_={"version": table.c.version + 1})
-    conn.execute(statement, [{"cid": i} for i in ids])
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.cursor()
+    statement = (f"INSERT INTO crm_dirty (customer_id, version) VALUES ({marker}, 1) "  # noqa: S608 (a constant)
+                 "ON CONFLICT (customer_id) DO UPDATE SET version = crm_dirty.version + 1")
+    try:  # the same upsert text on SQLite and PostgreSQL
+        cursor.executemany(statement, [(i,) for i in ids])
+    finally:
+        cursor.close()
 
 
 def dirty_customers(conn: Connection, brand_id: int) -> list[tuple[int, int]]:

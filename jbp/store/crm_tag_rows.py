@@ -62,22 +62,27 @@ def replace_schedule(conn: Connection, brand_id: int, rows: list[tuple[int, int]
     insert_ignoring_duplicates(conn, schedule, ("customer_id", "next_day"), rows)
 
 
-def tag_state(conn: Connection, brand_id: int, tag: str, customer_ids: Sequence[int] | None) -> list[tuple]:
-    """(customer id, source, hold day) of the holders of `tag` (among `customer_ids` when given)."""
+def tag_states(conn: Connection, brand_id: int, tags: Sequence[str],
+               customer_ids: Sequence[int] | None) -> dict[str, list[tuple]]:
+    """tag -> [(customer id, source, hold day)] of the holders of `tags` (among `customer_ids` when given)."""
     table = schema.customer_tags
-    query = select(table.c.customer_id, table.c.source, table.c.hold_day).where(
-        table.c.brand_id == brand_id, table.c.tag == tag)
-    if customer_ids is None:
-        return [r for rows in driver_rows(conn, query) for r in rows]
-    found: list[tuple] = []
-    for chunk in chunks(customer_ids):
-        found.extend(r for rows in driver_rows(conn, query.where(table.c.customer_id.in_(list(chunk)))) for r in rows)
+    found: dict[str, list[tuple]] = {tag: [] for tag in tags}
+    if not tags:
+        return found
+    query = select(table.c.tag, table.c.customer_id, table.c.source, table.c.hold_day).where(
+        table.c.brand_id == brand_id, table.c.tag.in_(list(tags)))
+    queries = [query] if customer_ids is None else [query.where(table.c.customer_id.in_(list(chunk)))
+                                                    for chunk in chunks(customer_ids)]
+    for statement in queries:
+        for rows in driver_rows(conn, statement):
+            for row in rows:
+                found[row[0]].append(row[1:])
     return found
 
 
 def tag_holders(conn: Connection, brand_id: int, tags: Sequence[str],
                 customer_ids: Sequence[int] | None) -> dict[str, list[int]]:
-    return {tag: [r[0] for r in tag_state(conn, brand_id, tag, customer_ids)] for tag in tags}
+    return {tag: [r[0] for r in rows] for tag, rows in tag_states(conn, brand_id, tags, customer_ids).items()}
 
 
 def tags_of(conn: Connection, customer_id: int) -> list[dict]:

@@ -515,6 +515,7 @@ campaign_entries = Table(
     UniqueConstraint("campaign_id", "trigger_key"),
     Index("ix_campaign_entries_due", "campaign_id", "status", "wake_at"),
     Index("ix_campaign_entries_customer", "campaign_id", "customer_id"),
+    Index("ix_campaign_entries_entered", "campaign_id", "entered_at"),
 )
 
 outbox = Table(

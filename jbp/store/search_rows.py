@@ -186,10 +186,6 @@ def _shortest(conn: Connection, expression: str, limit: int, candidates: int) ->
     return _docs(conn, sql, {"expression": expression, "candidates": candidates, "limit": limit})
 
 
-def indexed_count(conn: Connection) -> int:
-    return conn.execute(text("SELECT count(*) FROM search_docs")).scalar_one()
-
-
 def index_size_bytes(conn: Connection) -> int | None:
     """Bytes the index tables take in their database; None when SQLite was built without `dbstat`."""
     try:

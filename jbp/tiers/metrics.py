@@ -42,7 +42,8 @@ class Actuals:
 
 
 def activity(conn: Connection, brand_id: int, quarters: list[Quarter], currency: str) -> list[dict]:
-    """Orders, buyers and BOM quotes of each of consecutive `quarters` (oldest first), in a few grouped queries.
+    """Orders and buyers of each of consecutive `quarters` (oldest first, at least two), BOM quotes of the last
+    two, in a few grouped queries.
 
     A quarter's dict has the keys of tiers_rows.order_periods and quote_periods, None where not recorded.
     """
@@ -51,8 +52,12 @@ def activity(conn: Connection, brand_id: int, quarters: list[Quarter], currency:
     orders = (tiers_rows.order_periods(conn, brand_id, bounds, currency) if "orders" in present
               else [dict.fromkeys(("orders", "orders_in_currency", "gmv", "orders_other_currency", "active_buyers",
                                    "new_buyers")) for _ in quarters])
-    quotes = (tiers_rows.quote_periods(conn, brand_id, bounds) if "bom_quotes" in present
-              else [{"quotes": None, "quotes_converted": None} for _ in quarters])
+    # quotes only of the last two quarters (the reviewed one and the one before): nothing shows older ones
+    quotes = [{"quotes": None, "quotes_converted": None} for _ in quarters[:-2]]
+    if "bom_quotes" in present:
+        quotes += tiers_rows.quote_periods(conn, brand_id, bounds[-3:])
+    else:
+        quotes += [{"quotes": None, "quotes_converted": None} for _ in quarters[-2:]]
     for period in orders:
         if period["gmv"] is not None:
             period["gmv"] = plain(period["gmv"])

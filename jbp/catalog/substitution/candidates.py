@@ -3,8 +3,9 @@ read with two queries and cached per process until the store changes.
 
 At 1M SKUs a category holds tens of thousands of products (the largest generated one 160k); reading one
 costs about a second (ten for the largest) but grading it from memory costs milliseconds, so a
-long-running process (a server, a BOM run, the benchmark) pays the read once per category and import. The cache is keyed by the store's stamp (last import run, last product),
-so an import is seen by the next call.
+long-running process (a server, a BOM run, the benchmark) pays the read once per category and import.
+The cache is keyed by the store's stamp (last import run, last product), so an import is seen by the
+next call.
 """
 
 from __future__ import annotations

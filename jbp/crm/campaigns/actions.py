@@ -12,7 +12,7 @@ import base64
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from jinja2 import TemplateError
 
@@ -61,7 +61,9 @@ def _send(run: CampaignRun, step: Step, entries: list[dict]) -> list[dict]:
                 entry["wake_at"] = resume
             return []
     customer_ids = sorted({e["customer_id"] for e in entries})
-    customers = crm_rows.customers_by_ids(run.conn, customer_ids)
+    address = CHANNEL_ADDRESS[step.channel]
+    customers = {cid: _Recipient(cid, *values) for cid, values in
+                 crm_rows.recipients(run.conn, customer_ids, address, step.channel).items()}
     recent = {}
     if definition.cap_messages:
         recent = crm_campaign_rows.recent_message_counts(run.conn, run.brand["id"], customer_ids,
@@ -75,48 +77,59 @@ def _send(run: CampaignRun, step: Step, entries: list[dict]) -> list[dict]:
             subject, body, reason = _compose(run, step, customer, entry)
         if reason is None:
             reason = run.allowance.take(message_id)
-        recipient = None
         if reason is None:
-            recipient = customer[CHANNEL_ADDRESS[step.channel]]
-            run.allowance.sent_to[customer["id"]] += 1
+            run.allowance.sent_to[customer.id] += 1
             run.outcome.queued += 1
-            sent.append(EventIn(customer["external_id"], "message_sent", run.now, ref=message_id,
+            sent.append(EventIn(customer.external_id, "message_sent", run.now, ref=message_id,
                                 payload={"campaign": run.row["name"], "channel": step.channel},
-                                id=f"msg:{message_id}", customer_id=customer["id"]))
+                                id=f"msg:{message_id}", customer_id=customer.id))
         else:
             run.outcome.suppressed[reason] += 1
-        rows.append((message_id, run.brand["id"], run.row["id"], entry["id"], customer["id"], step.channel, recipient,
-                     subject, body if reason is None else "", run.now, "queued" if reason is None else "suppressed",
-                     reason))
+        rows.append((message_id, run.brand["id"], run.row["id"], entry["id"], customer.id, step.channel,
+                     customer.address if reason is None else None, subject, body if reason is None else "", run.now,
+                     "queued" if reason is None else "suppressed", reason))
         going += run.advance(entry, step, step.next, "queued" if reason is None else f"suppressed: {reason}")
     crm_campaign_rows.insert_outbox(run.conn, rows)
     record_events(run.conn, run.brand, sent, run.now)
     return going
 
 
-def _refusal(run: CampaignRun, step: Step, customer: dict, recent: dict) -> str | None:
+class _Recipient(NamedTuple):
+    id: int
+    external_id: str
+    name: str | None
+    industry: str | None
+    region: str | None
+    size: str | None
+    owner_rep: str | None
+    address: str | None
+    consented: bool | None
+    opted_out: str | None
+
+
+def _refusal(run: CampaignRun, step: Step, customer: _Recipient, recent: dict) -> str | None:
     channel = step.channel
-    opted_out = (customer["opted_out"] or {}).get(channel)
-    if opted_out:
-        return f"opted out of {channel} on {opted_out}"
-    if not (customer["consent"] or {}).get(channel):
+    if customer.opted_out:
+        return f"opted out of {channel} on {customer.opted_out}"
+    if not customer.consented:
         return f"no consent for {channel}"
-    if not customer[CHANNEL_ADDRESS[channel]]:
+    if not customer.address:
         return f"no {CHANNEL_ADDRESS[channel]} on file"
     cap = run.definition.cap_messages
-    if cap and recent.get(customer["id"], 0) + run.allowance.sent_to[customer["id"]] >= cap:
+    if cap and recent.get(customer.id, 0) + run.allowance.sent_to[customer.id] >= cap:
         return f"frequency cap: {cap} messages per {run.definition.cap_days}d"
     return None
 
 
-def _compose(run: CampaignRun, step: Step, customer: dict, entry: dict) -> tuple[str | None, str, str | None]:
+def _compose(run: CampaignRun, step: Step, customer: _Recipient, entry: dict) -> tuple[str | None, str, str | None]:
     """(subject, body, None) or (None, "", why the template failed)."""
     context = {
-        "customer": {k: customer[k] for k in ("external_id", "name", "industry", "region", "size", "owner_rep")},
+        "customer": {k: getattr(customer, k) for k in ("external_id", "name", "industry", "region", "size",
+                                                        "owner_rep")},
         "brand": {k: run.brand.get(k) for k in ("code", "name_zh", "name_en")},
         "campaign": run.row["name"],
         "coupon": entry["context"].get("coupon"),
-        "rep": entry["context"].get("rep") or customer["owner_rep"],
+        "rep": entry["context"].get("rep") or customer.owner_rep,
     }
     html = step.channel == "email"
     try:

@@ -123,6 +123,8 @@ class CampaignRun:
         self.conn, self.brand, self.row, self.now, self.allowance = conn, brand, row, now, allowance
         self.definition = Campaign.from_json(row["definition"])
         self.outcome = CampaignOutcome(row["name"])
+        self.now_text = now.isoformat()
+        self.since = now - timedelta(days=self.definition.lookback_days)  # triggers older than this are not looked at
 
     def run(self) -> CampaignOutcome:
         self.enter()
@@ -153,7 +155,7 @@ class CampaignRun:
 
     def enter(self) -> None:
         triggers = self.triggers()
-        known = crm_campaign_rows.known_trigger_keys(self.conn, self.row["id"], [k for k, _, _ in triggers])
+        known = crm_campaign_rows.trigger_keys_since(self.conn, self.row["id"], self.since)
         triggers = sorted((t for t in triggers if t[0] not in known), key=lambda t: (t[2], t[0]))
         if not triggers:
             return
@@ -165,20 +167,18 @@ class CampaignRun:
             admitted = set(ids[matches].tolist())
         first = self.definition.steps[0].id
         rows, entering = [], set()
+        times: dict[datetime, str] = {}
         for key, customer_id, at in triggers:
             reason = self.refusal(customer_id, history.get(customer_id), customer_id in entering, admitted)
-            context = {"trigger_at": at.isoformat(), "trail": []}
+            context = {"trigger_at": times.setdefault(at, at.isoformat()), "trail": []}
             if reason:
                 self.outcome.skipped[reason] += 1
-                rows.append({"campaign_id": self.row["id"], "customer_id": customer_id, "trigger_key": key,
-                             "entered_at": self.now, "step": None, "wake_at": None, "status": "skipped",
-                             "finished_at": self.now, "context": {**context, "skipped": reason}})
+                rows.append((self.row["id"], customer_id, key, self.now, None, None, "skipped", self.now,
+                             {**context, "skipped": reason}))
                 continue
             entering.add(customer_id)
             self.outcome.entered += 1
-            rows.append({"campaign_id": self.row["id"], "customer_id": customer_id, "trigger_key": key,
-                         "entered_at": self.now, "step": first, "wake_at": self.now, "status": "active",
-                         "finished_at": None, "context": context})
+            rows.append((self.row["id"], customer_id, key, self.now, first, self.now, "active", None, context))
         crm_campaign_rows.insert_entries(self.conn, rows)
 
     def refusal(self, customer_id: int, history: tuple | None, entering: bool, admitted: set | None) -> str | None:
@@ -196,7 +196,7 @@ class CampaignRun:
 
     def triggers(self) -> list[tuple[str, int, datetime]]:
         """(trigger key, customer id, when) of what fired within the look-back window."""
-        trigger, since = self.definition.trigger, self.now - timedelta(days=self.definition.lookback_days)
+        trigger, since = self.definition.trigger, self.since
         if trigger.kind in ("tag_added", "tag_removed"):
             change = "added" if trigger.kind == "tag_added" else "removed"
             return [(f"tag:{h}", c, at) for h, c, at in crm_tag_rows.tag_changes(
@@ -219,7 +219,7 @@ class CampaignRun:
 
     def advance(self, entry: dict, step: Step, target: str | None, outcome: str) -> list[dict]:
         """Record the step's outcome and move the entry to `target`; returns [entry] when it runs on now."""
-        entry["context"].setdefault("trail", []).append([step.id, self.now.isoformat(), outcome])
+        entry["context"].setdefault("trail", []).append([step.id, self.now_text, outcome])
         if target is None:
             self.finish(entry, "done")
             return []

@@ -10,9 +10,10 @@ takes more than 50 ms, or its message is longer than its channel allows.
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from jbp.errors import DataError, Location
@@ -52,7 +53,12 @@ def find_template(name: str, base: Path | None) -> tuple[str, str]:
 
 def render(text: str, html: bool, context: dict) -> str:
     """The template filled in for one customer; TemplateError when it cannot be."""
-    return _ENVIRONMENTS[html].from_string(text).render(context).strip()
+    return _compiled(text, html).render(context).strip()
+
+
+@lru_cache(maxsize=256)
+def _compiled(text: str, html: bool) -> Template:
+    return _ENVIRONMENTS[html].from_string(text)
 
 
 def check_template(text: str, channel: str, where: str, *, html: bool) -> None:

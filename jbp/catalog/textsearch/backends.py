@@ -15,12 +15,12 @@ from typing import Protocol
 
 from sqlalchemy import Connection
 
-from jbp.catalog.search.documents import SearchDocument
+from jbp.catalog.textsearch.documents import SearchDocument
 from jbp.errors import WorkspaceError
 from jbp.workspace import Workspace
 
-ENGINES = {"fts5": "jbp.catalog.search.fts5:Fts5Backend",
-           "whoosh": "jbp.catalog.search.whoosh_engine:WhooshBackend"}
+ENGINES = {"fts5": "jbp.catalog.textsearch.fts5:Fts5Backend",
+           "whoosh": "jbp.catalog.textsearch.whoosh_engine:WhooshBackend"}
 DEFAULT_ENGINE = "fts5"
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
-from jbp.catalog.search.backends import Scope
-from jbp.catalog.search.documents import SearchDocument, is_prefix_token
+from jbp.catalog.textsearch.backends import Scope
+from jbp.catalog.textsearch.documents import SearchDocument, is_prefix_token
 from jbp.store import search_rows
 from jbp.store.engine import create_store_engine
 from jbp.workspace import Workspace

@@ -16,8 +16,8 @@ from time import perf_counter
 from sqlalchemy import Connection
 
 from jbp.catalog.indexes import ProgressCallback, StaleIndexError
-from jbp.catalog.search.backends import open_backend
-from jbp.catalog.search.documents import TOKENS_VERSION, CatalogLabels, build_documents
+from jbp.catalog.textsearch.backends import open_backend
+from jbp.catalog.textsearch.documents import TOKENS_VERSION, CatalogLabels, build_documents
 from jbp.store import catalog_rows, search_rows
 from jbp.workspace import Workspace
 

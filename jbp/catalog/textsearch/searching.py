@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from jbp.catalog.search.backends import IndexReader, Scope
-from jbp.catalog.search.documents import CatalogLabels, is_prefix_token, query_tokens
-from jbp.catalog.search.indexing import SearchIndex
-from jbp.catalog.search.partnumbers import (
+from jbp.catalog.textsearch.backends import IndexReader, Scope
+from jbp.catalog.textsearch.documents import CatalogLabels, is_prefix_token, query_tokens
+from jbp.catalog.textsearch.indexing import SearchIndex
+from jbp.catalog.textsearch.partnumbers import (
     MIN_PREFIX,
     MIN_SUBSTRING,
     classify,
@@ -18,7 +18,7 @@ from jbp.catalog.search.partnumbers import (
     looks_like_part_number,
     suggestions,
 )
-from jbp.catalog.search.results import MATCH_ORDER, SearchHit, SearchResult
+from jbp.catalog.textsearch.results import MATCH_ORDER, SearchHit, SearchResult
 from jbp.errors import DataError, Location
 from jbp.workspace import Workspace
 

@@ -16,8 +16,8 @@ from itertools import islice
 
 from sqlalchemy import Connection
 
-from jbp.catalog.search.backends import Scope
-from jbp.catalog.search.documents import SearchDocument, is_prefix_token
+from jbp.catalog.textsearch.backends import Scope
+from jbp.catalog.textsearch.documents import SearchDocument, is_prefix_token
 from jbp.workspace import Workspace
 
 LAYOUT_VERSION = 2  # bump when the schema or the stored fields change: indexes are then rebuilt

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable
 
 from jbp.catalog.models import normalise_part_number
-from jbp.catalog.search.documents import HAS_CJK
+from jbp.catalog.textsearch.documents import HAS_CJK
 
 MIN_PREFIX = 2  # a single character starts too many part numbers to mean anything
 MIN_SUBSTRING = 3  # trigram indexes cannot find shorter substrings
