@@ -125,3 +125,18 @@ def test_hostile_files_exit_1_naming_the_file_and_leave_the_store_as_it_was(run,
     assert code == 1
     assert path.name in err and expected in err.lower() and "Traceback" not in err
     assert json.loads(run("-w", str(shop), "info", "--json")[1])["counts"] == before
+
+
+def test_help_lists_every_command_without_importing_the_heavy_libraries():
+    import subprocess
+    import sys
+
+    from jbp.cli.main import COMMANDS
+
+    code = ("import sys; from jbp.cli.main import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sqlalchemy', 'numpy', 'pydantic', 'jieba', 'trimesh', 'whoosh') "
+            "if m in sys.modules))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert all(name in output for name in COMMANDS)
+    assert output.strip().splitlines()[-1] == "[]"

@@ -13,22 +13,23 @@ import click
 from jbp import __version__
 from jbp.errors import JbpError
 
-# command name -> "module:attribute"; each module holds one area's commands
+# command name -> ("module:attribute", one-line help); each module holds one area's commands, and the
+# help line lets `jbp --help` list them without importing any of them.
 COMMANDS = {
-    "init": "jbp.cli.workspace:init_command",
-    "info": "jbp.cli.workspace:info_command",
-    "db": "jbp.cli.workspace:db_group",
-    "catalog": "jbp.cli.catalog:catalog_group",
-    "search": "jbp.cli.search:search_command",
-    "index": "jbp.cli.search:index_group",
-    "select": "jbp.cli.select:select_command",
-    "substitute": "jbp.cli.substitute:substitute_command",
-    "bom": "jbp.cli.bom:bom_group",
-    "tiers": "jbp.cli.tiers:tiers_group",
-    "jbp": "jbp.cli.jbp_agreements:jbp_group",
-    "crm": "jbp.cli.crm:crm_group",
-    "report": "jbp.cli.report:report_group",
-    "model": "jbp.cli.model:model_group",
+    "init": ("jbp.cli.workspace:init_command", "Create a workspace."),
+    "info": ("jbp.cli.workspace:info_command", "Show the workspace, its database and row counts."),
+    "db": ("jbp.cli.workspace:db_group", "Database maintenance (schema upgrade)."),
+    "catalog": ("jbp.cli.catalog:catalog_group", "The product database: definitions, imports, quality, export."),
+    "search": ("jbp.cli.search:search_command", "Search products by words and part numbers."),
+    "index": ("jbp.cli.search:index_group", "Rebuild the search and selection indexes."),
+    "select": ("jbp.cli.select:select_command", "Parametric selection (选型) with facets."),
+    "substitute": ("jbp.cli.substitute:substitute_command", "Graded, explained alternatives for a part (替换)."),
+    "model": ("jbp.cli.model:model_group", "3D models per product: add, check, export, preview."),
+    "bom": ("jbp.cli.bom:bom_group", "BOM ordering (BOM下单): quote a buyer's BOM, turn it into an order."),
+    "tiers": ("jbp.cli.tiers:tiers_group", "JBP tier programs, assignment, entitlements and reviews."),
+    "jbp": ("jbp.cli.jbp_agreements:jbp_group", "JBP agreements: add, import, show."),
+    "report": ("jbp.cli.report:report_group", "Reports (the JBP report)."),
+    "crm": ("jbp.cli.crm:crm_group", "Private-domain customers: tags, segments, campaigns (私域运营)."),
 }
 
 
@@ -37,11 +38,14 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        if cmd_name not in COMMANDS:
             return None
-        module_name, attribute = target.split(":")
+        module_name, attribute = COMMANDS[cmd_name][0].split(":")
         return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
