@@ -1,12 +1,12 @@
 """A brute-force reading of the rule language: one customer at a time, over the raw events, in plain Python.
 
-It shares nothing with the compiled evaluator but the typed tree (text matching here is a regular expression,
+It shares nothing with the compiled evaluator but the typed tree (text matching here is fnmatch,
 aggregates are loops, money is Decimal), so when the two agree on random shops that is evidence.
 """
 
 from __future__ import annotations
 
-import re
+import fnmatch
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -94,10 +94,8 @@ def value(node: t.Node, customer: dict, events: list[dict], today: int, rfm: Rfm
         text = v(node.operand)
         if text is None:
             return False
-        pattern = {"contains": ".*{}.*", "startswith": "{}.*", "endswith": ".*{}", "like": "{}"}[node.operator]
-        body = re.escape(node.pattern.lower()).replace(r"\*", ".*").replace(r"\?", ".") \
-            if node.operator == "like" else re.escape(node.pattern.lower())
-        return re.fullmatch(pattern.format(body), text.lower(), re.DOTALL) is not None
+        pattern = {"contains": "*{}*", "startswith": "{}*", "endswith": "*{}", "like": "{}"}[node.operator]
+        return fnmatch.fnmatchcase(text.lower(), pattern.format(node.pattern.lower()))
     if isinstance(node, t.Logic):
         items = [truth(i, customer, events, today, rfm, tags) for i in node.items]
         return all(items) if node.operator == "and" else any(items)

@@ -3,6 +3,7 @@ text tests that cannot blow up, and termination guarantees (no eval, bounded nes
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 import pytest
@@ -38,7 +39,8 @@ def test_rules_of_every_construct_parse_and_render_back_to_themselves(text):
 
 
 def test_chinese_field_and_event_names_read_as_their_english_twins():
-    assert render(parse_rule('地区 == "华东" and count(订单, 90d) >= 1')) == 'region == "华东" and count(order, 90d) >= 1'
+    tree = parse_rule('地区 == "华东" and count(订单, 90d) >= 1')
+    assert render(tree) == 'region == "华东" and count(order, 90d) >= 1'
 
 
 def test_a_number_next_to_money_is_money_and_keeps_four_decimals():
@@ -98,8 +100,7 @@ def test_glob_matching_agrees_with_its_definition_on_hostile_patterns():
     texts = ["a" * 40 + "b", "a" * 41, "上海华通机械有限公司", "机械有限公司", "x机械y有限公司z", "", "ab", "ba"]
     patterns = ["*a*a*a*a*a*a*a*a*a*a*b", "a*a*a*a*a*a*a*a*a*a*a", "*机械*有限公司", "*", "a?", "?b", "**", "*a?*"]
     for pattern in patterns:
-        regex = re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
-        expected = [regex.fullmatch(text) is not None for text in texts]
+        expected = [fnmatch.fnmatchcase(text, pattern) for text in texts]
         assert [matcher("like", pattern)(text) for text in texts] == expected, pattern
         assert match_all("like", pattern, lowered(texts)).tolist() == expected, pattern
 

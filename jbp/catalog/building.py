@@ -323,7 +323,7 @@ class ProductBuilder:
             parsed = self._parsed.get(memo)
             if parsed is None:
                 parsed = parse_parameter(definition, item.value)
-                if len(self._parsed) > 500_000:
+                if len(self._parsed) > 50_000:  # bounded, so memory stays flat on any file size
                     self._parsed.clear()
                 self._parsed[memo] = parsed
             params[definition.code] = parsed

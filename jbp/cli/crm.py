@@ -61,12 +61,11 @@ def import_command(file: str, kind: str | None, brand: str | None, now_text: str
     """
     from jbp.crm.customers import import_customers
     from jbp.crm.events import import_events
-    from jbp.crm.records import read_records
+    from jbp.crm.records import first_keys
 
     store = current_workspace().store
     if kind is None:
-        records, _ = read_records(file)
-        kind = "events" if any(_names_kind(r.values) for r in records[:20]) else "customers"
+        kind = "events" if _names_kind(first_keys(file)) else "customers"
     importer = import_events if kind == "events" else import_customers
     report = importer(store, file, _now(now_text), brand=brand, partial=partial, dry_run=dry_run)
     if as_json:
@@ -92,12 +91,12 @@ def import_command(file: str, kind: str | None, brand: str | None, now_text: str
         raise SystemExit(1)
 
 
-def _names_kind(values: dict) -> bool:
+def _names_kind(keys: list[str]) -> bool:
     from jbp.catalog.importers.headers import fold_header
     from jbp.crm.events import EVENT_HEADERS
 
     spellings = {fold_header(s) for s in ("kind", *EVENT_HEADERS["kind"])}
-    return any(fold_header(k) in spellings for k in values)
+    return any(fold_header(k) in spellings for k in keys)
 
 
 @crm_group.command("sync")
@@ -621,6 +620,9 @@ def run_command(brand: str | None, now_text: str | None, dry_run: bool, as_json:
                ["campaign", "entered", "not admitted", "queued", "suppressed", "waiting", "finished"])
     reasons = [(c.campaign, reason, count) for c in run.campaigns
                for reason, count in [*c.skipped.items(), *c.suppressed.items()]]
+    for campaign in run.campaigns:
+        if campaign.problem:
+            click.echo(f"{campaign.campaign}: admitted nobody: {campaign.problem}", err=True)
     if reasons:
         click.echo("")
         echo_table(reasons, ["campaign", "held back because", "count"])

@@ -23,8 +23,6 @@ def day_date(day: int) -> date:
     return date.fromordinal(day + _EPOCH)
 
 
-def day_start(day: int) -> datetime:
-    return datetime.combine(day_date(day), time())
 
 
 def parse_moment(text: str | date) -> datetime:

@@ -118,8 +118,8 @@ def _store_customers(conn: Connection, brand_id: int, rows: dict[str, tuple[dict
         contacts[customer_id] = rows[external_id][1]
     for keys in {tuple(sorted(r)) for r in changed}:  # one statement per shape of update
         crm_rows.update_customers(conn, [r for r in changed if tuple(sorted(r)) == keys])
-    crm_rows.replace_contacts(conn, {cid: people for cid, people in contacts.items() if people or cid not in
-                                     created.values()})
+    fresh = set(created.values())  # a new customer without contacts has none to replace
+    crm_rows.replace_contacts(conn, {cid: people for cid, people in contacts.items() if people or cid not in fresh})
     crm_rows.mark_dirty(conn, [*created.values(), *(r["id"] for r in changed)])
     report.created += len(created)
     report.updated += len(changed)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from itertools import chain
 
@@ -102,6 +102,7 @@ class Facts:
         self.by_list = False  # read by lists of ids (a few customers) rather than one pass over the tables
         self._compiler = Compiler()
         self._aggregates: dict[str, Vec] = {}
+        self._changes: dict[str, np.ndarray] = {}
         self._filters: dict[str, np.ndarray] = {}
 
     # ---- the source protocol of compiled rules
@@ -125,6 +126,12 @@ class Facts:
     def aggregate_change(self, node: t.Aggregate) -> np.ndarray:
         """Per customer, the first day after today the aggregate may change with no new event: an event in the
         window leaves it, or an event dated after today arrives."""
+        due = self._changes.get(node.key)
+        if due is None:
+            due = self._changes[node.key] = self._change(node)
+        return due
+
+    def _change(self, node: t.Aggregate) -> np.ndarray:
         rows = self._events[node.kind]
         due = np.full(self.size, NEVER, dtype=np.int64)
         for condition in ({None, node.filter} if node.function == "share" else {node.filter}):
@@ -147,7 +154,7 @@ class Facts:
 
     def rfm_change(self, part: str) -> np.ndarray:
         aggregate_node = self._rfm.aggregates()[part]
-        due = self.aggregate_change(aggregate_node)
+        due = self.aggregate_change(aggregate_node).copy()
         if part == "r":
             days = self.aggregate(aggregate_node)
             thresholds = np.asarray(self._rfm.recency)
@@ -191,7 +198,7 @@ class Facts:
         return Vec(self.today - latest, latest >= 0)
 
 
-SCAN_SHARE = 0.2  # above this share of the brand's customers, one pass over the tables beats lists of ids
+SCAN_SHARE = 0.6  # above this share of the brand's customers, one pass over the tables beats lists of ids
 
 
 def load_facts(conn: Connection, brand_id: int, needs: Needs, today: int, rfm: RfmThresholds,
@@ -222,14 +229,15 @@ def _column(values: list, type_: str) -> Vec:
         codes = np.fromiter((-1 if v is None else index.setdefault(v, len(index)) for v in values), dtype=np.int32,
                             count=len(values))
         return Vec(codes, None, Vocabulary(list(index)))
-    valid = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
-    if type_ == t.DATE:
-        data = np.fromiter((day_number(v) if isinstance(v, date | datetime) else 0 for v in values), dtype=np.int64,
-                           count=len(values))
+    cells = np.array(values, dtype=object)
+    valid = cells != None  # noqa: E711 (element-wise)
+    if type_ == t.DATE:  # SQLite gives times as text
+        data = np.fromiter((0 if v is None else day_number(v if isinstance(v, date) else date.fromisoformat(v[:10]))
+                            for v in values), dtype=np.int64, count=len(values))
     elif type_ == t.BOOL:
-        data = np.fromiter((bool(v) for v in values), dtype=bool, count=len(values))
+        data = cells.astype(bool)
     else:
-        data = np.fromiter((0.0 if v is None else float(v) for v in values), dtype=float, count=len(values))
+        data = np.where(valid, cells, 0).astype(float)
     return Vec(data, None if valid.all() else valid)
 
 

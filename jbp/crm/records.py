@@ -67,6 +67,23 @@ def read_records(path: Path | str) -> tuple[list[Record], list[Problem]]:
     return records, []
 
 
+def first_keys(path: Path | str) -> list[str]:
+    """The keys of the file's first record (a JSON line, or the header of the first sheet), to tell what it holds
+    without reading it all."""
+    path = Path(path)
+    if path.suffix.lower() in JSON_SUFFIXES:
+        for _number, line in _lines(path):
+            try:
+                document = json.loads(line) if line else None
+            except json.JSONDecodeError:
+                continue
+            if isinstance(document, dict):
+                return [str(k) for k in document]
+        return []
+    records, _ = read_records(path)
+    return list(records[0].values) if records else []
+
+
 def _json_lines(path: Path) -> tuple[list[Record], list[Problem]]:
     records: list[Record] = []
     problems: list[Problem] = []

@@ -97,14 +97,28 @@ def entry_history(conn: Connection, campaign_id: int, customer_ids: Iterable[int
     return found
 
 
-ENTRY_COLUMNS = ("campaign_id", "customer_id", "trigger_key", "entered_at", "step", "wake_at", "status",
+ENTRY_COLUMNS = ("id", "campaign_id", "customer_id", "trigger_key", "entered_at", "step", "wake_at", "status",
                  "finished_at", "context")
 _MOVED = ("step", "wake_at", "status", "finished_at", "context")
 
 
-def insert_entries(conn: Connection, rows: list[tuple]) -> None:
-    """Entries as tuples in ENTRY_COLUMNS order; a trigger key the campaign already has is skipped."""
-    insert_ignoring_duplicates(conn, schema.campaign_entries, ENTRY_COLUMNS, rows)
+def new_entry_ids(conn: Connection, count: int) -> list[int]:
+    """Ids for `count` entries about to be inserted, so their messages can be named before they are written.
+    PostgreSQL: taken from the id sequence; SQLite: after the largest, inside the caller's write transaction."""
+    if count == 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sequence = select(func.pg_get_serial_sequence("campaign_entries", "id")).scalar_subquery()
+        numbers = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+        return [r[0] for r in conn.execute(numbers)]
+    largest = conn.execute(select(func.coalesce(func.max(schema.campaign_entries.c.id), 0))).scalar_one()
+    return list(range(largest + 1, largest + 1 + count))
+
+
+def insert_entries(conn: Connection, entries: list[dict]) -> None:
+    """New entries (dicts with every ENTRY_COLUMNS key); a trigger key the campaign already has is skipped."""
+    insert_ignoring_duplicates(conn, schema.campaign_entries, ENTRY_COLUMNS,
+                               [tuple(e[c] for c in ENTRY_COLUMNS) for e in entries])
 
 
 def due_entries(conn: Connection, campaign_id: int, now: datetime) -> list[dict]:
@@ -158,16 +172,14 @@ def insert_outbox(conn: Connection, rows: list[tuple]) -> int:
     return insert_ignoring_duplicates(conn, schema.outbox, OUTBOX_COLUMNS, rows)
 
 
-def recent_message_counts(conn: Connection, brand_id: int, customer_ids: Sequence[int], since: datetime) -> dict:
-    """customer id -> messages queued or sent to them after `since` (suppressed ones do not count)."""
+def recent_message_counts(conn: Connection, brand_id: int, since: datetime) -> dict[int, int]:
+    """customer id -> messages of the brand queued or sent to them after `since` (suppressed ones do not count).
+    One range of the brand's recent messages, which the tier's quota keeps small."""
     table = schema.outbox
-    found: dict[int, int] = {}
-    for chunk in chunks(sorted(set(customer_ids))):
-        rows = conn.execute(select(table.c.customer_id, func.count()).where(
-            table.c.brand_id == brand_id, table.c.customer_id.in_(list(chunk)), table.c.created_at > since,
-            table.c.status != "suppressed").group_by(table.c.customer_id))
-        found.update({r[0]: r[1] for r in rows})
-    return found
+    query = (select(table.c.customer_id, func.count()).where(
+        table.c.brand_id == brand_id, table.c.created_at > since, table.c.status != "suppressed")
+        .group_by(table.c.customer_id))
+    return {r[0]: r[1] for rows in driver_rows(conn, query) for r in rows}
 
 
 def queued_messages(conn: Connection, brand_id: int, export_id: int | None = None) -> list[dict]:
@@ -265,10 +277,4 @@ def insert_run(conn: Connection, row: dict) -> int:
     return conn.execute(insert(schema.crm_runs).values(**row)).inserted_primary_key[0]
 
 
-def campaign_names(conn: Connection, ids: Iterable[int]) -> dict[int, str]:
-    table = schema.campaigns
-    return {r.id: r.name for r in conn.execute(select(table.c.id, table.c.name).where(table.c.id.in_(list(ids))))}
 
-
-def customer_id_list(conn: Connection, statement) -> list[int]:
-    return [r[0] for rows in driver_rows(conn, statement) for r in rows]

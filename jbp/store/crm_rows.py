@@ -25,13 +25,19 @@ def chunks(values: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
         yield values[start:start + size]
 
 
-def driver_rows(conn: Connection, statement, batch: int = 200_000) -> Iterator[list[tuple]]:
+def driver_rows(conn: Connection, statement, batch: int = 200_000, *, literal: bool = False) -> Iterator[list[tuple]]:
     """Batches of plain tuples from the DBAPI cursor, for statements whose bound values are integers, texts and
-    times (they skip SQLAlchemy's type processing; times are written the way SQLAlchemy stores them)."""
-    compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    values = {k: _converter(conn, v)(v) if isinstance(v, datetime) else v
-              for k, v in compiled.construct_params().items()}
-    arguments = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
+    times (they skip SQLAlchemy's type processing; times are written the way SQLAlchemy stores them). Values
+    come back as the driver gives them (SQLite: times as text, decimals as floats). `literal` renders the
+    values into the statement instead, for JSON paths, which need SQLAlchemy's rendering; only for our own
+    integers and registry keys."""
+    if literal:
+        compiled, arguments = statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}), ()
+    else:
+        compiled = statement.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        values = {k: _converter(conn, v)(v) if isinstance(v, datetime) and conn.dialect.name == "sqlite" else v
+                  for k, v in compiled.construct_params().items()}
+        arguments = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
     cursor = conn.connection.cursor()
     try:
         cursor.execute(str(compiled), arguments)
@@ -76,6 +82,20 @@ def update_rows(conn: Connection, table, key: str, columns: Sequence[str], rows:
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(statement, _driver_rows(conn, rows))
+    finally:
+        cursor.close()
+
+
+def delete_rows(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """executemany of `DELETE FROM table WHERE columns = …`, one row of values per row to delete."""
+    if not rows:
+        return
+    preparer = conn.dialect.identifier_preparer
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    condition = " AND ".join(f"{preparer.quote(c)} = {marker}" for c in columns)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(f"DELETE FROM {preparer.format_table(table)} WHERE {condition}", rows)  # noqa: S608
     finally:
         cursor.close()
 
@@ -255,11 +275,7 @@ def dirty_customers(conn: Connection, brand_id: int) -> list[tuple[int, int]]:
 
 def clear_dirty(conn: Connection, marks: list[tuple[int, int]]) -> None:
     """Remove the marks that were read, unless a newer mark (a higher version) arrived meanwhile."""
-    if marks:
-        table = schema.crm_dirty
-        conn.execute(table.delete().where(table.c.customer_id == bindparam("cid"),
-                                          table.c.version == bindparam("ver")),
-                     [{"cid": c, "ver": v} for c, v in marks])
+    delete_rows(conn, schema.crm_dirty, ("customer_id", "version"), marks)
 
 
 # ---------------------------------------------------------------------------------------- events
@@ -280,12 +296,6 @@ def insert_unmatched(conn: Connection, rows: list[tuple]) -> int:
     return insert_ignoring_duplicates(conn, schema.events_unmatched, UNMATCHED_COLUMNS, rows)
 
 
-def existing_event_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
-    found: set[str] = set()
-    for table in (schema.events, schema.events_unmatched):
-        for chunk in chunks(sorted(set(ids))):
-            found.update(r[0] for r in conn.execute(select(table.c.id).where(table.c.id.in_(chunk))))
-    return found
 
 
 def unmatched_for(conn: Connection, brand_id: int, refs: Iterable[str]) -> list[dict]:
@@ -354,8 +364,8 @@ def event_columns(conn: Connection, brand_id: int, kinds: Sequence[str], *, amou
 
 def customer_columns(conn: Connection, brand_id: int, columns: Sequence[tuple[str, str | None, str]],
                      customer_ids: Sequence[int] | None) -> Iterator[list[tuple]]:
-    """Batches of (id, *values) of the brand's customers by id; `columns` are (column, JSON key, kind) where
-    kind is "value", "bool" (a JSON true/false) or "present" (the JSON key exists)."""
+    """Batches of (id, *values) of the brand's customers by id, as the driver returns them; `columns` are
+    (column, JSON key, kind) where kind is "value", "bool" (a JSON true/false) or "present" (the key exists)."""
     table = schema.customers
     selected = [table.c.id]
     for column, key, kind in columns:
@@ -367,17 +377,10 @@ def customer_columns(conn: Connection, brand_id: int, columns: Sequence[tuple[st
             selected.append(table.c[column][key].as_string().is_not(None))
     query = select(*selected).where(table.c.brand_id == brand_id).order_by(table.c.id)
     if customer_ids is None:
-        yield from _typed_rows(conn, query)
+        yield from driver_rows(conn, query, literal=True)
         return
     for chunk in chunks(customer_ids):
-        yield from _typed_rows(conn, query.where(table.c.id.in_(list(chunk))))
-
-
-def _typed_rows(conn: Connection, query, batch: int = 100_000) -> Iterator[list[tuple]]:
-    # through SQLAlchemy, so dates, decimals and JSON booleans come back as Python values on both dialects
-    result = conn.execution_options(yield_per=batch).execute(query)
-    for partition in result.partitions():
-        yield [tuple(r) for r in partition]
+        yield from driver_rows(conn, query.where(table.c.id.in_(list(chunk))), literal=True)
 
 
 def brand_customer_ids(conn: Connection, brand_id: int) -> list[int]:
@@ -386,13 +389,6 @@ def brand_customer_ids(conn: Connection, brand_id: int) -> list[int]:
     return [r[0] for rows in driver_rows(conn, query) for r in rows]
 
 
-def text_values(conn: Connection, column: str, brand_id: int, customer_ids: Sequence[int]) -> dict[int, str | None]:
-    table = schema.customers
-    found: dict[int, str | None] = {}
-    for chunk in chunks(customer_ids):
-        found.update({r[0]: r[1] for r in conn.execute(
-            select(table.c.id, table.c[column]).where(table.c.brand_id == brand_id, table.c.id.in_(list(chunk))))})
-    return found
 
 
 # ------------------------------------------------------------------------- BOM quotes and orders

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, bindparam, func, insert, select, tuple_, update
 
 from jbp.store import schema
-from jbp.store.crm_rows import chunks, driver_rows, insert_at, insert_ignoring_duplicates
+from jbp.store.crm_rows import chunks, delete_rows, driver_rows, insert_at, insert_ignoring_duplicates
 
 TAG_COLUMNS = ("customer_id", "tag", "brand_id", "tag_group", "source", "rule_set_id", "hold_day")
 HISTORY_COLUMNS = ("brand_id", "customer_id", "tag", "change", "source", "rule_set_id", "reason")
@@ -21,10 +21,6 @@ def latest_rule_set(conn: Connection, brand_id: int) -> dict | None:
     return dict(row._mapping) if row else None
 
 
-def rule_set(conn: Connection, rule_set_id: int) -> dict | None:
-    table = schema.tag_rule_sets
-    row = conn.execute(select(table).where(table.c.id == rule_set_id)).first()
-    return dict(row._mapping) if row else None
 
 
 def insert_rule_set(conn: Connection, row: dict) -> int:
@@ -108,10 +104,7 @@ def insert_tags(conn: Connection, rows: list[tuple], added_at: datetime) -> None
 
 
 def delete_tags(conn: Connection, pairs: list[tuple[int, str]]) -> None:
-    if pairs:
-        table = schema.customer_tags
-        conn.execute(table.delete().where(table.c.customer_id == bindparam("cid"), table.c.tag == bindparam("t")),
-                     [{"cid": c, "t": tag} for c, tag in pairs])
+    delete_rows(conn, schema.customer_tags, ("customer_id", "tag"), pairs)
 
 
 def update_tag_sources(conn: Connection, rows: list[tuple[int, str, str, int | None]]) -> None:

@@ -29,6 +29,15 @@ def _search_index(conn: Connection) -> None:
         search_rows.create_tables(conn)
 
 
+def _crm_covering_indexes(conn: Connection) -> None:
+    # Frozen DDL (the same text on SQLite and PostgreSQL): a store created by the first CRM step gets the
+    # covering index and the outbox-by-time index; on a newer store this rebuilds them on empty tables.
+    for statement in ("DROP INDEX IF EXISTS ix_outbox_customer", "DROP INDEX IF EXISTS ix_events_customer",
+                      "CREATE INDEX ix_events_customer ON events (customer_id, kind, day, amount, category)",
+                      "CREATE INDEX IF NOT EXISTS ix_outbox_recent ON outbox (brand_id, created_at)"):
+        conn.exec_driver_sql(statement)
+
+
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("catalog: brands, categories, parameters, products, prices, media, links, cross-references",
      _create(schema.brands, schema.categories, schema.parameter_defs, schema.products,
@@ -49,6 +58,8 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
              schema.outbox, schema.outbox_exports, schema.coupons, schema.crm_runs)),
     ("3D models: stored models with their facts, and the model attached to each product",
      _create(schema.models3d, schema.product_models)),
+    ("crm: events index covering what re-tagging reads; outbox index by time for frequency caps",
+     _crm_covering_indexes),
 ]
 
 SCHEMA_VERSION = len(STEPS)

@@ -8,6 +8,9 @@ Catalog completeness uses catalog.quality's weights, aggregated for one brand in
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,7 +19,7 @@ from sqlalchemy import Connection
 
 from jbp.catalog.definitions import load_definitions
 from jbp.catalog.quality import WEIGHTS
-from jbp.store import tiers_rows
+from jbp.store import Store, tiers_rows
 from jbp.tiers.kpis import plain
 from jbp.tiers.periods import Quarter
 
@@ -114,6 +117,21 @@ def _mean_response_hours(inquiries: list[tuple]) -> Decimal | None:
             answered = datetime.fromisoformat(str(payload["responded_at"]))
             hours.append(Decimal((answered - at).total_seconds()) / 3600)
     return (sum(hours, Decimal(0)) / len(hours)).quantize(Decimal("0.1")) if hours else None
+
+
+@contextmanager
+def catalog_in_background(store: Store, brand_id: int) -> Iterator[Future]:
+    """Measure the brand's catalog on a second connection while the caller reads its orders and events.
+
+    These are a review's two heavy reads; sqlite3 and psycopg release the GIL while the database works, so
+    on two cores they take the time of the longer one rather than of both. The future gives CatalogFigures.
+    """
+    def run() -> CatalogFigures:
+        with store.reading() as conn:
+            return catalog_figures(conn, brand_id)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jbp-catalog") as pool:
+        yield pool.submit(run)
 
 
 def catalog_figures(conn: Connection, brand_id: int) -> CatalogFigures:

@@ -67,7 +67,7 @@ def build_report(store: Store, brand: str, period: str, now: datetime, lang: str
     with store.reading() as conn:
         program = program_in_force(conn)
         brand_row = brand_row_for(conn, brand)
-        result = review_in(conn, program, brand_row, quarter, now)
+        result = review_in(store, conn, program, brand_row, quarter, now)
         entitled = _entitlements(conn, program, brand_row, quarter, now, lang)
         next_agreement = _agreement_for(conn, brand_row, quarter.next()) or result.agreement
     return _layout(result, program, entitled, next_agreement, now, lang)

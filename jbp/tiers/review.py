@@ -16,7 +16,7 @@ from jbp.store import Store, tiers_rows
 from jbp.tiers.agreements import Agreement, brand_row_for, load_agreement
 from jbp.tiers.assignment import TierStatus, band_of, place, record_decision, tier_of
 from jbp.tiers.kpis import KPIS
-from jbp.tiers.metrics import Actuals, CatalogFigures, activity, catalog_figures, measure
+from jbp.tiers.metrics import Actuals, CatalogFigures, activity, catalog_in_background, measure
 from jbp.tiers.periods import Quarter
 from jbp.tiers.program import Level, Program, program_in_force
 
@@ -89,20 +89,23 @@ def review(store: Store, brand: str, period: str, now: datetime) -> Review:
     """Measure a brand's quarter, compare it with its targets and propose its next level."""
     quarter = Quarter.parse(period)
     with store.reading() as conn:
-        return review_in(conn, program_in_force(conn), brand_row_for(conn, brand), quarter, now)
+        return review_in(store, conn, program_in_force(conn), brand_row_for(conn, brand), quarter, now)
 
 
-def review_in(conn: Connection, program: Program, brand_row: dict, quarter: Quarter, now: datetime) -> Review:
-    """`review` on an open connection with the program already loaded."""
+def review_in(store: Store, conn: Connection, program: Program, brand_row: dict, quarter: Quarter,
+              now: datetime) -> Review:
+    """`review` on an open connection with the program already loaded (the catalog is measured on a second
+    connection of `store` meanwhile)."""
     tier = tier_of(conn, program, brand_row, now)
     agreement_row = (tiers_rows.agreement_in_force(conn, brand_row["id"], quarter.last_day)
                      or tiers_rows.agreement_in_force(conn, brand_row["id"], quarter.first_day) or tier.agreement)
     agreement = load_agreement(conn, agreement_row, brand_row["code"]) if agreement_row else None
     currency = agreement.currency if agreement else program.currency
-    catalog = catalog_figures(conn, brand_row["id"])
-    periods = activity(conn, brand_row["id"], quarter.trailing(TREND_QUARTERS), currency)
+    with catalog_in_background(store, brand_row["id"]) as measuring:
+        periods = activity(conn, brand_row["id"], quarter.trailing(TREND_QUARTERS), currency)
+        last = measure(conn, brand_row["id"], quarter.previous(), periods[-2], None)
+        catalog = measuring.result()
     actuals = measure(conn, brand_row["id"], quarter, periods[-1], catalog)
-    last = measure(conn, brand_row["id"], quarter.previous(), periods[-2], None)
     history = tiers_rows.reviews_of(conn, brand_row["id"])
     earlier = [r for r in history if r["period"] == str(quarter.previous())]
     if earlier:  # the catalog as it was measured at the last review
@@ -176,7 +179,7 @@ def decide(store: Store, brand: str, period: str, decision: str, by: str, why: s
     with store.transaction() as conn:
         program = program_in_force(conn)
         brand_row = brand_row_for(conn, brand)
-        result = review_in(conn, program, brand_row, quarter, now)
+        result = review_in(store, conn, program, brand_row, quarter, now)
         after = _level_after(program, result, decision)
         if after.code != result.tier.level.code:
             record_decision(conn, program, brand_row, after.code, "review", by, why, now, str(quarter))

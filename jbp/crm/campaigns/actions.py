@@ -66,7 +66,7 @@ def _send(run: CampaignRun, step: Step, entries: list[dict]) -> list[dict]:
                  crm_rows.recipients(run.conn, customer_ids, address, step.channel).items()}
     recent = {}
     if definition.cap_messages:
-        recent = crm_campaign_rows.recent_message_counts(run.conn, run.brand["id"], customer_ids,
+        recent = crm_campaign_rows.recent_message_counts(run.conn, run.brand["id"],
                                                          run.now - timedelta(days=definition.cap_days))
     rows, sent, going = [], [], []
     for entry in entries:

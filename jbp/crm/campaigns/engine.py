@@ -27,6 +27,7 @@ from jbp.crm.campaigns.definition import Campaign, Step
 from jbp.crm.events import sync_bom
 from jbp.crm.segments import saved_segment
 from jbp.crm.tags import TagRun, retag
+from jbp.errors import NotFoundError
 from jbp.store import Store, crm_campaign_rows, crm_tag_rows
 from jbp.tiers import consume, entitlement
 
@@ -43,6 +44,7 @@ class CampaignOutcome:
     suppressed: Counter = field(default_factory=Counter)  # reason -> messages not sent
     finished: int = 0
     waiting: int = 0
+    problem: str | None = None  # why the campaign could not admit anyone in this run
 
 
 @dataclass
@@ -113,7 +115,7 @@ def summary(run: CrmRun) -> dict:
                                                    "added": run.tags.added, "removed": run.tags.removed},
             "campaigns": [{"campaign": c.campaign, "entered": c.entered, "skipped": dict(c.skipped),
                            "queued": c.queued, "suppressed": dict(c.suppressed), "finished": c.finished,
-                           "waiting": c.waiting} for c in run.campaigns]}
+                           "waiting": c.waiting, "problem": c.problem} for c in run.campaigns]}
 
 
 class CampaignRun:
@@ -127,8 +129,22 @@ class CampaignRun:
         self.since = now - timedelta(days=self.definition.lookback_days)  # triggers older than this are not looked at
 
     def run(self) -> CampaignOutcome:
-        self.enter()
-        entries = crm_campaign_rows.due_entries(self.conn, self.row["id"], self.now)
+        """Move the entries already waiting first (one may end and so let its customer in again), then admit
+        the triggered customers and move them."""
+        waiting = crm_campaign_rows.due_entries(self.conn, self.row["id"], self.now)
+        self.move(waiting)
+        crm_campaign_rows.update_entries(self.conn, waiting)
+        try:
+            fresh = self.enter()
+        except NotFoundError as missing:  # a schedule's segment was deleted or never saved
+            self.outcome.problem = str(missing)
+            return self.outcome
+        self.move([e for e in fresh if e["status"] == "active"])
+        crm_campaign_rows.insert_entries(self.conn, fresh)
+        return self.outcome
+
+    def move(self, entries: list[dict]) -> None:
+        """Run the entries' steps until each waits or ends."""
         pending = entries
         # The steps form no cycle, so each wave moves every pending entry one step further along a path of
         # at most len(steps) steps: the loop ends.
@@ -147,18 +163,16 @@ class CampaignRun:
                     continue
                 self.outcome.steps[step.id] += len(group)
                 pending += actions.run_step(self, step, group)
-        self.outcome.waiting = sum(1 for e in entries if e["status"] == "active")
-        crm_campaign_rows.update_entries(self.conn, entries)
-        return self.outcome
+        self.outcome.waiting += sum(1 for e in entries if e["status"] == "active")
 
     # ---- entering
 
-    def enter(self) -> None:
-        triggers = self.triggers()
+    def enter(self) -> list[dict]:
+        """New entries (admitted, or skipped with the reason) for the triggers not handled yet, with their ids."""
         known = crm_campaign_rows.trigger_keys_since(self.conn, self.row["id"], self.since)
-        triggers = sorted((t for t in triggers if t[0] not in known), key=lambda t: (t[2], t[0]))
+        triggers = sorted((t for t in self.triggers(known) if t[0] not in known), key=lambda t: (t[2], t[0]))
         if not triggers:
-            return
+            return []
         customer_ids = sorted({c for _, c, _ in triggers})
         history = crm_campaign_rows.entry_history(self.conn, self.row["id"], customer_ids)
         admitted = None
@@ -166,20 +180,23 @@ class CampaignRun:
             ids, matches = matching(self.conn, self.brand["id"], self.definition.condition, self.now, customer_ids)
             admitted = set(ids[matches].tolist())
         first = self.definition.steps[0].id
-        rows, entering = [], set()
+        entries, entering = [], set()
         times: dict[datetime, str] = {}
-        for key, customer_id, at in triggers:
+        for entry_id, (key, customer_id, at) in zip(crm_campaign_rows.new_entry_ids(self.conn, len(triggers)),
+                                                    triggers, strict=True):
             reason = self.refusal(customer_id, history.get(customer_id), customer_id in entering, admitted)
-            context = {"trigger_at": times.setdefault(at, at.isoformat()), "trail": []}
+            entry = {"id": entry_id, "campaign_id": self.row["id"], "customer_id": customer_id, "trigger_key": key,
+                     "entered_at": self.now, "step": first, "wake_at": self.now, "status": "active",
+                     "finished_at": None, "context": {"trigger_at": times.setdefault(at, at.isoformat()), "trail": []}}
             if reason:
                 self.outcome.skipped[reason] += 1
-                rows.append((self.row["id"], customer_id, key, self.now, None, None, "skipped", self.now,
-                             {**context, "skipped": reason}))
-                continue
-            entering.add(customer_id)
-            self.outcome.entered += 1
-            rows.append((self.row["id"], customer_id, key, self.now, first, self.now, "active", None, context))
-        crm_campaign_rows.insert_entries(self.conn, rows)
+                entry.update(step=None, wake_at=None, status="skipped", finished_at=self.now)
+                entry["context"]["skipped"] = reason
+            else:
+                entering.add(customer_id)
+                self.outcome.entered += 1
+            entries.append(entry)
+        return entries
 
     def refusal(self, customer_id: int, history: tuple | None, entering: bool, admitted: set | None) -> str | None:
         definition = self.definition
@@ -194,8 +211,9 @@ class CampaignRun:
             return "entry condition not met"
         return None
 
-    def triggers(self) -> list[tuple[str, int, datetime]]:
-        """(trigger key, customer id, when) of what fired within the look-back window."""
+    def triggers(self, known: set[str]) -> list[tuple[str, int, datetime]]:
+        """(trigger key, customer id, when) of what fired within the look-back window. A schedule's segment is
+        read once per occurrence: at the first run after it (`known` holds the keys already handled)."""
         trigger, since = self.definition.trigger, self.since
         if trigger.kind in ("tag_added", "tag_removed"):
             change = "added" if trigger.kind == "tag_added" else "removed"
@@ -209,11 +227,12 @@ class CampaignRun:
             return []
         every = timedelta(seconds=trigger.every_seconds)
         occurrence = start + every * ((self.now - start) // every)
-        if occurrence <= since:
+        prefix = f"schedule:{occurrence.isoformat()}:"
+        if occurrence <= since or any(k.startswith(prefix) for k in known):
             return []
         segment = saved_segment(self.conn, self.brand["id"], trigger.segment)
         audience = members(self.conn, self.brand["id"], segment["rule"], self.now)
-        return [(f"schedule:{occurrence.isoformat()}:{c}", c, occurrence) for c in audience.tolist()]
+        return [(f"{prefix}{c}", c, occurrence) for c in audience.tolist()]
 
     # ---- moving on
 
