@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, SAMPLE, _pg_schema_url, needs_pg
+from conftest import PG_URL, SAMPLE, pg_schema_url, needs_pg
 from sqlalchemy import create_engine, text
 
 from jbp.bom import BomDocument
@@ -120,7 +120,7 @@ def shared_sample_workspace(request, tmp_path_factory) -> Iterator[Workspace]:
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        workspace = sample_workspace(folder, _pg_schema_url(schema))
+        workspace = sample_workspace(folder, pg_schema_url(schema))
         yield workspace
         workspace.store.close()
     finally:

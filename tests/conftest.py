@@ -19,7 +19,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 needs_pg = pytest.mark.skipif(not PG_URL, reason="JBP_TEST_PG is not set")
 
 
-def _pg_schema_url(schema: str) -> str:
+def pg_schema_url(schema: str) -> str:
     url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3D{schema}"
@@ -36,7 +36,7 @@ def db_url(request, tmp_path):
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield _pg_schema_url(schema)
+        yield pg_schema_url(schema)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from jbp.cli.context import current_workspace, json_option
+from jbp.cli.context import current_workspace, json_option, now_option, parse_now
 from jbp.cli.output import echo_table, emit_json
-from jbp.cli.tiers import now_option, parse_now
 
 _SHORT = {"matched": "matched", "substituted": "SUBST", "ambiguous": "AMBIG?", "not_found": "NOT FOUND",
           "invalid": "INVALID"}

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from jbp.cli.context import current_workspace, json_option
+from jbp.cli.context import current_workspace, json_option, now_option, parse_now
 from jbp.cli.output import echo_table, emit_json
-from jbp.cli.tiers import now_option, parse_now
 
 
 @click.group("jbp")

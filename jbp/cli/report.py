@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from jbp.cli.context import current_workspace
-from jbp.cli.tiers import now_option, parse_now
+from jbp.cli.context import current_workspace, now_option, parse_now
 
 
 @click.group("report")

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import click
 
-from jbp.cli.context import current_workspace, json_option
+from jbp.cli.context import current_workspace, json_option, now_option, parse_now
 from jbp.cli.output import echo_table, emit_json
 
-
-def parse_now(value: str | None) -> datetime:
-    """`--now` as given (ISO date or date-time), else the current time to the second."""
-    if not value:
-        return datetime.now().replace(microsecond=0)
-    try:
-        return datetime.fromisoformat(value).replace(tzinfo=None)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date or date-time (2026-10-08 or 2026-10-08T09:30)",
-                                 param_hint="--now") from None
-
-
-now_option = click.option("--now", "now_text", metavar="ISO", help="The moment to act at (default: now).")
 brand_option = click.option("--brand", required=True, help="Brand code, Chinese or English name.")
 
 
