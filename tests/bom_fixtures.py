@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import PG_URL, SAMPLE, pg_schema_url, needs_pg
+from conftest import PG_URL, SAMPLE, needs_pg, pg_schema_url
 from sqlalchemy import create_engine, text
 
 from jbp.bom import BomDocument
