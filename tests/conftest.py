@@ -57,3 +57,22 @@ def realdata() -> Path:
     if not REALDATA.is_dir():
         pytest.skip("../shared/realdata is absent")
     return REALDATA
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    """The `jbp` command in-process: run("-w", DIR, "catalog", …) -> (exit code, stdout, stderr)."""
+    from jbp.cli.main import main
+
+    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
+
+    def invoke(*argv: str) -> tuple[int, str, str]:
+        try:
+            main(list(argv))
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return invoke

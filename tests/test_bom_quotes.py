@@ -25,7 +25,6 @@ from openpyxl import load_workbook
 from jbp.bom import QuoteOptions, order_quote, quote_bom, show_quote, write_quote_xlsx
 from jbp.bom.quote_xlsx import ADDED, STATUS_COLOURS, SUMMARY_SHEET
 from jbp.catalog.importing import import_catalog
-from jbp.cli.main import main
 from jbp.errors import JbpError
 from jbp.store import schema
 
@@ -159,19 +158,9 @@ def test_customer_discount_from_the_crm_applies_to_every_line(sample_ws, tmp_pat
 
 
 @pytest.fixture
-def run(capsys, monkeypatch, sample_ws):
-    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        try:
-            main(["-w", str(sample_ws.root), *argv])
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
+def run(run, sample_ws):
+    """conftest's `run` in the sample workspace."""
+    return lambda *argv: run("-w", str(sample_ws.root), *argv)
 
 
 def test_cli_quotes_confirms_orders_and_shows(run, tmp_path):

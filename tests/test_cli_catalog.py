@@ -7,24 +7,12 @@ import json
 import pytest
 from catalog_fixtures import HEADER, ROWS, write_csv, write_definitions
 
-from jbp.cli.main import main
-
 
 @pytest.fixture
-def run(capsys, monkeypatch, tmp_path):
-    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
+def run(run, monkeypatch, tmp_path):
+    """conftest's `run`, from inside a scratch folder (no workspace above it)."""
     monkeypatch.chdir(tmp_path)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
+    return run
 
 
 @pytest.fixture

@@ -320,3 +320,17 @@ def test_a_schedule_whose_segment_is_missing_stops_only_its_campaign(shop, tmp_p
     run = run_crm(shop.store, "CHNT", T0)
     assert [(c.campaign, c.entered, c.problem) for c in run.campaigns] == [
         ("win-back", 5, None), ("weekly", 0, "no segment 'gone'")]
+
+
+def test_bulk_statements_give_the_same_outcome_as_row_by_row_ones(shop, tmp_path, monkeypatch):
+    # PostgreSQL receives large batches by COPY into a temporary table; here every batch is "large"
+    from jbp.store import crm_rows as rows_module
+
+    monkeypatch.setattr(rows_module, "_STAGE_FROM", 1)
+    load(shop, tmp_path)
+    first = run_crm(shop.store, "CHNT", T0)
+    assert (first.queued, first.campaigns[0].suppressed["no consent for sms"]) == (2, 1)
+    assert run_crm(shop.store, "CHNT", T0).queued == 0
+    later = run_crm(shop.store, "CHNT", T0 + timedelta(days=3))
+    assert later.campaigns[0].steps == {"clicked": 5, "call": 5, "flag": 5}
+    assert why(shop.store, "CHNT", "A3", "needs_call", T0).held["source"] == "manual"

@@ -32,7 +32,6 @@ from jbp.catalog.models3d import (
 )
 from jbp.catalog.models3d.bulk import sku_pattern
 from jbp.catalog.quality import quality
-from jbp.cli.main import main
 from jbp.errors import DataError, JbpError, NotFoundError
 from jbp.store import model_rows, schema
 from jbp.workspace import load_workspace
@@ -436,22 +435,6 @@ def test_add_dir_attaches_what_it_can_and_reports_the_rest(shop, tmp_path):
 
 
 # --- the command line ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def test_model_commands_end_to_end(shop, run, tmp_path):

@@ -20,7 +20,6 @@ from jbp.catalog.indexes import StaleIndexError, indexers_for, rebuild_indexes
 from jbp.catalog.textsearch import SearchIndex, SearchResult, search
 from jbp.catalog.textsearch import indexing as search_indexing
 from jbp.catalog.textsearch.documents import index_tokens, query_tokens
-from jbp.cli.main import main
 from jbp.errors import DataError, NotFoundError, WorkspaceError
 from jbp.store import search_rows
 
@@ -353,22 +352,6 @@ def test_words_fold_case_width_and_plurals_and_values_are_found_inside_longer_wo
 
 
 # ------------------------------------------------------------------------------------------- command line
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def test_cli_import_indexes_and_search_prints_hits_json_and_suggestions(run, tmp_path):

@@ -22,7 +22,6 @@ from jbp.catalog.selection import SelectionIndex, select
 from jbp.catalog.selection.columnar import MANIFEST, category_path
 from jbp.catalog.selection.predicates import parse_where
 from jbp.catalog.selection.specs import load_category
-from jbp.cli.main import main
 from jbp.errors import JbpError, NotFoundError, RuleSyntaxError, UnitError
 
 DEFINITIONS = """
@@ -595,22 +594,6 @@ def check_facets(result, predicates, products) -> None:
 
 
 # --------------------------------------------------------------------------------------------- command line
-
-
-@pytest.fixture
-def run(capsys, monkeypatch):
-    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def test_select_command_prints_a_table_with_facets_and_json_for_machines(shop, run):

@@ -23,7 +23,6 @@ from jbp.catalog.substitution import grading as rules
 from jbp.catalog.substitution import import_xrefs, substitutes
 from jbp.catalog.substitution.finder import price_at
 from jbp.catalog.substitution.makers import same_maker
-from jbp.cli.main import main
 from jbp.errors import JbpError, NotFoundError
 
 DEFINITIONS = """
@@ -431,22 +430,6 @@ def test_maker_names_match_across_languages_and_suffixes():
 
 
 # ------------------------------------------------------------------------------------ command line
-
-
-@pytest.fixture
-def run(capsys, monkeypatch, tmp_path):
-    monkeypatch.delenv("JBP_WORKSPACE", raising=False)
-
-    def invoke(*argv: str) -> tuple[int, str, str]:
-        try:
-            main(list(argv))
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else 1
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    return invoke
 
 
 def test_cli_substitute_prints_table_and_explanations_or_json(ws, run):

@@ -7,6 +7,7 @@ cursor (SQLAlchemy's row objects would cost more than the query).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
@@ -47,57 +48,95 @@ def driver_rows(conn: Connection, statement, batch: int = 200_000, *, literal: b
         cursor.close()
 
 
+_STAGE_FROM = 1000  # rows from which PostgreSQL receives them by COPY into a temporary table, not one by one
+_stages = itertools.count()
+
+
+def _staged(conn: Connection, table, columns: Sequence[str], rows: list) -> str | None:
+    """On PostgreSQL, many rows are copied into a temporary table shaped like `columns` of `table` (dropped at
+    commit) and its name is returned: one COPY instead of a statement per row. None elsewhere."""
+    if conn.dialect.name != "postgresql" or len(rows) < _STAGE_FROM:
+        return None
+    preparer = conn.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(c) for c in columns)
+    stage = f"crm_stage_{next(_stages)}"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "  # noqa: S608 (our identifiers)
+                       f"SELECT {names} FROM {preparer.format_table(table)} WITH NO DATA")
+        with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+    return stage
+
+
+def _execute(conn: Connection, statement: str, rows: list | None = None) -> int:
+    """Run a statement (for each row, when given) on the DBAPI cursor; returns the rows it changed."""
+    cursor = conn.connection.cursor()
+    try:
+        before = _total_changes(conn)
+        if rows is None:
+            cursor.execute(statement)
+        else:
+            cursor.executemany(statement, rows)
+        return _total_changes(conn) - before if before is not None else max(cursor.rowcount, 0)
+    finally:
+        cursor.close()
+
+
 def insert_ignoring_duplicates(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> int:
-    """executemany of plain tuples, skipping rows whose key exists; returns how many were inserted."""
+    """Insert plain tuples, skipping rows whose key exists; returns how many were inserted."""
     if not rows:
         return 0
     preparer = conn.dialect.identifier_preparer
     names = ", ".join(preparer.quote(c) for c in columns)
     target = preparer.format_table(table)
-    if conn.dialect.name == "sqlite":
-        statement = f"INSERT OR IGNORE INTO {target} ({names}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608
-    else:
-        statement = (f"INSERT INTO {target} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
-                     "ON CONFLICT DO NOTHING")
     converted = _driver_rows(conn, rows)
-    cursor = conn.connection.cursor()
-    try:
-        before = _total_changes(conn)
-        cursor.executemany(statement, converted)
-        if before is not None:
-            return _total_changes(conn) - before
-        return max(cursor.rowcount, 0)
-    finally:
-        cursor.close()
+    if conn.dialect.name == "sqlite":
+        return _execute(conn, f"INSERT OR IGNORE INTO {target} ({names}) "  # noqa: S608
+                              f"VALUES ({', '.join('?' * len(columns))})", converted)
+    stage = _staged(conn, table, columns, converted)
+    if stage:
+        return _execute(conn, f"INSERT INTO {target} ({names}) SELECT {names} FROM {stage} "  # noqa: S608
+                              "ON CONFLICT DO NOTHING")
+    return _execute(conn, f"INSERT INTO {target} ({names}) VALUES ({', '.join(['%s'] * len(columns))}) "  # noqa: S608
+                          "ON CONFLICT DO NOTHING", converted)
 
 
 def update_rows(conn: Connection, table, key: str, columns: Sequence[str], rows: list[tuple]) -> None:
-    """executemany of `UPDATE table SET columns WHERE key = …`; each row holds the columns' values, then the key."""
+    """`UPDATE table SET columns WHERE key = …` for each row: the columns' values, then the key."""
     if not rows:
         return
     preparer = conn.dialect.identifier_preparer
+    target = preparer.format_table(table)
+    converted = _driver_rows(conn, rows)
+    stage = _staged(conn, table, [*columns, key], converted)
+    if stage:
+        assignments = ", ".join(f"{preparer.quote(c)} = s.{preparer.quote(c)}" for c in columns)
+        _execute(conn, f"UPDATE {target} SET {assignments} FROM {stage} AS s "  # noqa: S608
+                       f"WHERE {target}.{preparer.quote(key)} = s.{preparer.quote(key)}")
+        return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     assignments = ", ".join(f"{preparer.quote(c)} = {marker}" for c in columns)
-    statement = f"UPDATE {preparer.format_table(table)} SET {assignments} WHERE {preparer.quote(key)} = {marker}"  # noqa: S608
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(statement, _driver_rows(conn, rows))
-    finally:
-        cursor.close()
+    _execute(conn, f"UPDATE {target} SET {assignments} WHERE {preparer.quote(key)} = {marker}", converted)  # noqa: S608
 
 
 def delete_rows(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """executemany of `DELETE FROM table WHERE columns = …`, one row of values per row to delete."""
+    """`DELETE FROM table WHERE columns = …` for each row of values."""
     if not rows:
         return
     preparer = conn.dialect.identifier_preparer
+    target = preparer.format_table(table)
+    stage = _staged(conn, table, columns, rows)
+    if stage:
+        matching = " AND ".join(f"{target}.{preparer.quote(c)} = s.{preparer.quote(c)}" for c in columns)
+        _execute(conn, f"DELETE FROM {target} USING {stage} AS s WHERE {matching}")  # noqa: S608
+        return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     condition = " AND ".join(f"{preparer.quote(c)} = {marker}" for c in columns)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(f"DELETE FROM {preparer.format_table(table)} WHERE {condition}", rows)  # noqa: S608
-    finally:
-        cursor.close()
+    _execute(conn, f"DELETE FROM {target} WHERE {condition}", rows)  # noqa: S608
 
 
 def insert_at(conn: Connection, table, columns: Sequence[str], rows: list[tuple], at: datetime) -> int:
@@ -252,17 +291,16 @@ def set_owner_rep(conn: Connection, assignments: dict[int, str]) -> None:
 
 def mark_dirty(conn: Connection, customer_ids: Iterable[int]) -> None:
     """Queue customers for re-tagging; each mark bumps a version so a retag that read an older one leaves it."""
-    ids = sorted(set(customer_ids))
+    ids = [(i,) for i in sorted(set(customer_ids))]
     if not ids:
         return
+    upsert = "ON CONFLICT (customer_id) DO UPDATE SET version = crm_dirty.version + 1"  # the same on both
+    stage = _staged(conn, schema.crm_dirty, ("customer_id",), ids)
+    if stage:
+        _execute(conn, f"INSERT INTO crm_dirty (customer_id, version) SELECT customer_id, 1 FROM {stage} {upsert}")  # noqa: S608
+        return
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cursor = conn.connection.cursor()
-    statement = (f"INSERT INTO crm_dirty (customer_id, version) VALUES ({marker}, 1) "  # noqa: S608 (a constant)
-                 "ON CONFLICT (customer_id) DO UPDATE SET version = crm_dirty.version + 1")
-    try:  # the same upsert text on SQLite and PostgreSQL
-        cursor.executemany(statement, [(i,) for i in ids])
-    finally:
-        cursor.close()
+    _execute(conn, f"INSERT INTO crm_dirty (customer_id, version) VALUES ({marker}, 1) {upsert}", ids)  # noqa: S608
 
 
 def dirty_customers(conn: Connection, brand_id: int) -> list[tuple[int, int]]:
