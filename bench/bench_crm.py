@@ -289,6 +289,8 @@ def postgres_workspace(url: str, customers: int, events: int, scale: str) -> tup
     define(workspace.store, folder / "brands.toml")
     started = time.perf_counter()
     _generate(workspace, customers, events)
+    with workspace.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))  # what autovacuum would do soon after a bulk load: the planner needs it
     print(f"generated {customers:,} customers and {events:,} events in {time.perf_counter() - started:.0f} s")
     return workspace, schema_name
 
