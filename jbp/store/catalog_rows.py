@@ -27,20 +27,17 @@ def parameter_defs(conn: Connection) -> list[dict]:
 
 def upsert_by_code(conn: Connection, table, row: dict) -> tuple[int, bool]:
     """Insert or update the row whose `code` matches; returns (id, changed)."""
-    existing = conn.execute(select(table).where(table.c.code == row["code"])).first()
-    if existing is None:
-        return conn.execute(insert(table).values(**row)).inserted_primary_key[0], True
-    current = dict(existing._mapping)
-    if all(current.get(k) == v for k, v in row.items()):
-        return current["id"], False
-    conn.execute(update(table).where(table.c.id == current["id"]).values(**row))
-    return current["id"], True
+    return _upsert(conn, table, table.c.code == row["code"], row)
 
 
 def upsert_parameter_def(conn: Connection, row: dict) -> tuple[int, bool]:
+    """Insert or update a category's parameter definition (keyed by category and code)."""
     table = schema.parameter_defs
-    existing = conn.execute(select(table).where(
-        (table.c.category_id == row["category_id"]) & (table.c.code == row["code"]))).first()
+    return _upsert(conn, table, (table.c.category_id == row["category_id"]) & (table.c.code == row["code"]), row)
+
+
+def _upsert(conn: Connection, table, key, row: dict) -> tuple[int, bool]:
+    existing = conn.execute(select(table).where(key)).first()
     if existing is None:
         return conn.execute(insert(table).values(**row)).inserted_primary_key[0], True
     current = dict(existing._mapping)
