@@ -54,10 +54,14 @@ class NotFoundError(JbpError):
     """A named thing (SKU, category, parameter, brand) does not exist; suggestions say what does."""
 
     def __init__(self, message: str, suggestions: list[str] | None = None):
+        self.message = message
         self.suggestions = list(suggestions or [])
         if self.suggestions:
             message = f"{message} (did you mean: {', '.join(self.suggestions)}?)"
         super().__init__(message)
+
+    def __reduce__(self):  # pickled whole, e.g. from the process that builds an import's products
+        return type(self), (self.message, self.suggestions)
 
 
 class DataError(JbpError):
@@ -68,6 +72,9 @@ class DataError(JbpError):
         self.location = location or Location()
         where = self.location.describe()
         super().__init__(f"{where}: {reason}" if where else reason)
+
+    def __reduce__(self):
+        return type(self), (self.reason, self.location)
 
 
 class UnitError(DataError):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from conftest import SAMPLE
+from sqlalchemy import text
 
 from jbp.catalog.definitions import define, load_definitions
 from jbp.catalog.importing import import_catalog
 from jbp.catalog.reading import iter_products
+from jbp.store import SCHEMA_VERSION, Store, catalog_rows
+from jbp.store.migrations import STEPS, upgrade
 
 FILES = {"chnt_catalog.xlsx": 185, "delixi_catalog.csv": 98, "bearings_fasteners_bmecat.xml": 243}
 
@@ -51,3 +54,38 @@ def test_real_bmecat_files_import_with_derived_definitions_and_reimport_unchange
     assert product.mpn and product.params  # features became parameters of a derived category
     assert definitions.categories[product.category].parameters
     assert import_catalog(workspace.store, path).unchanged == 1
+
+
+def _stored_hashes(store) -> dict[int, str]:
+    with store.reading() as conn:
+        return dict(conn.execute(text("SELECT id, content_hash FROM products")).all())
+
+
+def test_content_hash_is_a_digest_of_the_stored_values(sample_ws):
+    for name in FILES:
+        import_catalog(sample_ws.store, SAMPLE / name)
+    with sample_ws.store.reading() as conn:
+        recomputed = dict(catalog_rows.stored_digests(conn))
+    assert len(recomputed) == sum(FILES.values())
+    assert recomputed == _stored_hashes(sample_ws.store)
+
+
+def test_upgrade_recomputes_hashes_so_an_old_store_reimports_unchanged(db_url):
+    store = Store(db_url)
+    upgrade(store.engine, target=SCHEMA_VERSION - 1)
+    define(store, SAMPLE / "categories.toml")
+    for name in FILES:
+        import_catalog(store, SAMPLE / name)
+    with store.transaction() as conn:  # what the previous version stored: another hash of each product
+        conn.execute(text("UPDATE products SET content_hash = 'json-dump-sha1'"))
+    counts = store.counts()
+    assert store.upgrade() == [f"{SCHEMA_VERSION}: {STEPS[-1][0]}"]
+    assert store.counts() == counts
+    assert "json-dump-sha1" not in _stored_hashes(store).values()
+    for name, count in FILES.items():
+        assert import_catalog(store, SAMPLE / name).unchanged == count
+    if store.engine.dialect.name == "sqlite":
+        with store.reading() as conn:
+            ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'param_values'")).scalar()
+        assert ddl.endswith("WITHOUT ROWID")
+    store.close()

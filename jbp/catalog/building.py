@@ -11,28 +11,16 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-
-from pydantic import ValidationError
+from typing import NamedTuple
 
 from jbp import units
 from jbp.catalog.definitions import Definitions, find_parameter
 from jbp.catalog.importers.headers import fold_header
-from jbp.catalog.models import (
-    Brand,
-    Category,
-    Lifecycle,
-    MediaKind,
-    MediaRef,
-    ParameterDef,
-    ParamKind,
-    ParamValue,
-    PriceBreak,
-    Product,
-    RelatedProduct,
-)
+from jbp.catalog.models import Brand, Category, Lifecycle, MediaKind, ParameterDef, ParamKind, ParamValue
 from jbp.catalog.records import RawProduct, RawValue
 from jbp.errors import Location, UnitError
 from jbp.safecells import unguard_cell
+from jbp.store.catalog_rows import product_digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +49,14 @@ LIFECYCLE_WORDS = {
     Lifecycle.obsolete: ("obsolete", "淘汰", "已淘汰", "已停产", "废弃", "discontinued"),
 }
 _LIFECYCLE = {fold_header(w): state for state, words in LIFECYCLE_WORDS.items() for w in words}
+_LIFECYCLE.update({state.value: state for state in Lifecycle})
 _TRUE = {"true", "yes", "y", "1", "是", "有", "√", "✓"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "×", "✗"}
+_PLAIN_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
 _INT_TEXT = re.compile(r"^([+-]?\d[\d,，\s]*)\s*(?:pcs|pc|个|件|只|天|days?|d)?$", re.IGNORECASE)
-_INT_FIELDS = ("package_qty", "moq", "order_multiple", "stock", "lead_time_days")
+_INT_FIELDS = {"package_qty": 1, "moq": 1, "order_multiple": 1, "stock": 0, "lead_time_days": 0}  # minimums
 _TEXT_FIELDS = ("mpn", "series", "name_zh", "name_en", "description", "successor_sku")
+_TEXT_LIMITS = {"mpn": 128, "successor_sku": 128}  # the store's column widths
 _MEDIA_FIELDS = {"image": MediaKind.image, "datasheet": MediaKind.datasheet, "cad": MediaKind.cad}
 _CAD_SUFFIXES = (".stp", ".step", ".stl", ".igs", ".iges", ".glb", ".gltf", ".obj", ".3mf", ".x_t", ".sldprt")
 
@@ -82,7 +73,13 @@ def text_of(value: object) -> str:
 
 
 def parse_int(raw: RawValue, *, minimum: int = 0) -> int:
-    if isinstance(raw.value, bool):
+    value = raw.value
+    if type(value) is str and value.isdigit() and value.isascii():  # the common case, ten times faster
+        number = int(value)
+        if number < minimum:
+            raise Rejected(f"must be at least {minimum}", raw)
+        return number
+    if isinstance(value, bool):
         raise Rejected("expected a whole number", raw)
     if isinstance(raw.value, int):
         number = raw.value
@@ -100,6 +97,8 @@ def parse_int(raw: RawValue, *, minimum: int = 0) -> int:
 
 def parse_price(raw: RawValue) -> Decimal:
     """A price as Decimal: `12.5`, `1,234.50`, `12,50` (decimal comma), `¥12.5`; never negative or NaN."""
+    if type(raw.value) is str and _PLAIN_DECIMAL.fullmatch(raw.value):  # the common case: `12.50`
+        return Decimal(raw.value)
     if isinstance(raw.value, bool):
         raise Rejected("price is not a number", raw)
     if isinstance(raw.value, int | float):
@@ -164,11 +163,44 @@ def _param_label(definition: ParameterDef) -> str:
     return f"{definition.code}{unit}"
 
 
+class BuiltProduct(NamedTuple):
+    """A validated product as the store's rows hold it: plain values, no model object per row.
+
+    Imports build hundreds of thousands of these, so they are tuples (cheap to make, to hash and to hand
+    to a writer process); `Product` stays the domain model for library callers.
+    """
+
+    brand: str
+    sku: str
+    category: str
+    mpn: str | None
+    series: str | None
+    name_zh: str | None
+    name_en: str | None
+    description: str | None
+    lifecycle: str
+    successor_sku: str | None
+    unit: str
+    package_qty: int
+    moq: int
+    order_multiple: int
+    stock: int | None
+    lead_time_days: int | None
+    params: tuple[tuple, ...]  # (code, num, num_min, num_max, text, source), by code
+    prices: tuple[tuple[str, int, Decimal], ...]  # (currency, min_qty, price), by currency and quantity
+    media: tuple[tuple[str, str, str | None], ...]  # (kind, uri, description), in file order
+    related: tuple[tuple[str, str], ...]  # (kind, sku)
+    digest: str  # catalog_rows.product_digest of all of the above
+
+
 class ProductBuilder:
-    """Turns raw products into domain products against the store's definitions.
+    """Turns raw products into built products (store rows) against the store's definitions.
 
     With `derive=True` (BMEcat), a brand, category or parameter the file uses but nobody declared is
     created from what the file says of it; the new definitions are listed in `derived_*` for storage.
+    Catalogs repeat the same few values down a column (coil 220VAC, 3P, 停产, 只), so every parse that
+    depends only on the value is done once per distinct value; the memos are bounded, so memory stays
+    flat on any file size.
     """
 
     def __init__(self, definitions: Definitions, *, default_brand: str | None = None,
@@ -182,44 +214,41 @@ class ProductBuilder:
         # (category, name as written) -> definition; folding every header for every row was the hot spot
         self._parameter_by_name: dict[tuple[str, str], ParameterDef | None] = {}
         self._brand_by_name: dict[str, Brand | None] = {}
-        # Catalogs repeat the same few values in a column (coil 220VAC, 3P, M8); parse each once.
-        self._parsed: dict[tuple, ParamValue] = {}
+        self._category_by_name: dict[str, Category | None] = {}
+        self._parsed: dict[tuple, tuple | str] = {}  # parameter value -> row tuple, or why it is wrong
 
-    def build(self, raw: RawProduct) -> Product:
+    def build(self, raw: RawProduct) -> BuiltProduct:
         """The product, or `Rejected` naming the first bad value."""
         fields = raw.fields
-        sku = text_of(fields["sku"].value) if "sku" in fields else ""
+        sku_raw = fields.get("sku")
+        sku = text_of(sku_raw.value) if sku_raw else ""
         if not sku:
-            raise Rejected("SKU is missing", fields.get("sku"))
+            raise Rejected("SKU is missing", sku_raw)
+        _check_length(sku, 128, "SKU", sku_raw)
         brand = self._brand(fields.get("brand"))
-        category = self._category(fields.get("category"), raw)
-        values: dict = {"brand": brand.code, "sku": sku, "category": category.code}
-        texts = {name: text_of(raw_value.value) for name, raw_value in fields.items()}
-        for name in _TEXT_FIELDS:
-            if texts.get(name):
-                values[name] = texts[name]
-        if texts.get("lifecycle"):
-            values["lifecycle"] = self._lifecycle(fields["lifecycle"])
-        elif "old_product" in texts.get("status_hint", ""):
-            values["lifecycle"] = Lifecycle.obsolete  # BMEcat PRODUCT_STATUS type="old_product": discontinued
-        if texts.get("unit"):
-            values["unit"] = texts["unit"]
-        for name in _INT_FIELDS:
-            if texts.get(name):
-                values[name] = parse_int(fields[name], minimum=0 if name in ("stock", "lead_time_days") else 1)
-        successors = [link.target_sku for link in raw.links if link.kind == "successor"]
-        if successors and "successor_sku" not in values:
-            values["successor_sku"] = successors[0]
-        values["related"] = self._related(raw)
-        values["price_breaks"] = self._prices(raw)
-        values["media"] = self._media(raw)
-        values["params"] = self._params(raw, category)
-        try:
-            return Product(**values)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field_name = str(first["loc"][0]) if first["loc"] else ""
-            raise Rejected(f"{field_name}: {first['msg']}", fields.get(field_name)) from None
+        category = self._category(fields.get("category"))
+        texts = {name: _field_text(fields, name) or None for name in _TEXT_FIELDS}
+        for name, limit in _TEXT_LIMITS.items():
+            if texts[name]:
+                _check_length(texts[name], limit, name, fields[name])
+        lifecycle = Lifecycle.active.value
+        if "lifecycle" in fields and (word := text_of(fields["lifecycle"].value)):
+            lifecycle = _lifecycle(word, fields["lifecycle"])
+        elif "old_product" in _field_text(fields, "status_hint"):
+            lifecycle = Lifecycle.obsolete.value  # BMEcat PRODUCT_STATUS type="old_product": discontinued
+        unit = _field_text(fields, "unit") or "PCE"
+        _check_length(unit, 16, "unit", fields.get("unit"))
+        numbers = {name: parse_int(fields[name], minimum=minimum)
+                   for name, minimum in _INT_FIELDS.items() if name in fields and _has_value(fields[name])}
+        successor = texts["successor_sku"]
+        if not successor:
+            successor = next((link.target_sku for link in raw.links if link.kind == "successor"), None)
+        values = (brand.code, sku, category.code, texts["mpn"], texts["series"], texts["name_zh"], texts["name_en"],
+                  texts["description"], lifecycle, successor, unit, numbers.get("package_qty", 1),
+                  numbers.get("moq", 1), numbers.get("order_multiple", 1), numbers.get("stock"),
+                  numbers.get("lead_time_days"), self._params(raw, category), self._prices(raw), _media(raw),
+                  _related(raw))
+        return BuiltProduct(*values, product_digest(values))
 
     def _brand(self, raw: RawValue | None) -> Brand:
         name = text_of(raw.value) if raw else ""
@@ -240,94 +269,84 @@ class ProductBuilder:
         self.derived_brands.append(brand)
         return brand
 
-    def _category(self, raw: RawValue | None, product: RawProduct) -> Category:
+    def _category(self, raw: RawValue | None) -> Category:
         name = (text_of(raw.value) if raw else "") or self.default_category or ""
         if not name:
             raise Rejected("category is missing", raw)
-        category = self.definitions.find_category(name)
-        if category:
-            return category
+        if name not in self._category_by_name:
+            self._category_by_name[name] = self.definitions.find_category(name)
+        found = self._category_by_name[name]
+        if found:
+            return self.definitions.categories[found.code]  # the current version, with derived parameters
         if not self.derive:
             raise Rejected(f"unknown category {name!r}", raw)
         category = Category(code=_code_for(name, 64), name_en=name)
         self.definitions.categories[category.code] = category
         self.derived_categories[category.code] = category
+        self._category_by_name[name] = category
         return category
 
-    def _lifecycle(self, raw: RawValue) -> Lifecycle:
-        state = _LIFECYCLE.get(fold_header(text_of(raw.value)))
-        if state is None:
-            raise Rejected("lifecycle must be active, NRND, EOL or obsolete (在产/不推荐/停产/淘汰)", raw)
-        return state
-
-    def _prices(self, raw: RawProduct) -> tuple[PriceBreak, ...]:
-        per = Decimal(1)
-        if "price_quantity" in raw.fields and text_of(raw.fields["price_quantity"].value):
-            per = parse_price(raw.fields["price_quantity"])
+    def _prices(self, raw: RawProduct) -> tuple[tuple[str, int, Decimal], ...]:
+        fields = raw.fields
+        per = None
+        if "price_quantity" in fields and text_of(fields["price_quantity"].value):
+            per = parse_price(fields["price_quantity"])
             if per == 0:
-                raise Rejected("price quantity must be positive", raw.fields["price_quantity"])
-        default_currency = text_of(raw.fields["currency"].value).upper() if "currency" in raw.fields else ""
-        breaks: dict[tuple[str, int], PriceBreak] = {}
+                raise Rejected("price quantity must be positive", fields["price_quantity"])
+        default_currency = _field_text(fields, "currency").upper()
+        breaks: dict[tuple[str, int], Decimal] = {}
         for item in raw.prices:
-            if not text_of(item.price.value):
+            if not _has_value(item.price):
                 continue
-            price = parse_price(item.price) / per
-            min_qty = parse_int(item.min_qty, minimum=1) if text_of(item.min_qty.value) else 1
+            price = parse_price(item.price)
+            if per is not None and per != 1:
+                price = price / per
+            if price >= _PRICE_LIMIT:
+                raise Rejected(f"price must be below {_PRICE_LIMIT:,}", item.price)
+            min_qty = parse_int(item.min_qty, minimum=1) if _has_value(item.min_qty) else 1
             currency = (item.currency or default_currency or "CNY").upper()
+            if not _CURRENCY.fullmatch(currency):
+                raise Rejected(f"currency {currency!r} is not a three-letter code such as CNY", item.price)
             if (currency, min_qty) in breaks:
                 raise Rejected(f"two prices for {min_qty}+ in {currency}", item.price)
-            try:
-                breaks[(currency, min_qty)] = PriceBreak(min_qty=min_qty, price=price.quantize(Decimal("0.000001")),
-                                                         currency=currency)
-            except ValidationError as exc:
-                raise Rejected(f"price: {exc.errors()[0]['msg']}", item.price) from None
-        return tuple(breaks.values())
+            breaks[(currency, min_qty)] = price.quantize(_PRICE_STEP)
+        return tuple((currency, qty, price) for (currency, qty), price in sorted(breaks.items()))
 
-    def _media(self, raw: RawProduct) -> tuple[MediaRef, ...]:
-        # a media column may list several references, one per line
-        refs = [MediaRef(kind=kind, uri=uri.strip())
-                for name, kind in _MEDIA_FIELDS.items() if name in raw.fields
-                for uri in text_of(raw.fields[name].value).splitlines() if uri.strip()]
-        for item in raw.media:
-            kind = _media_kind(item.kind, item.uri)
-            refs.append(MediaRef(kind=kind, uri=item.uri, description=item.description))
-        return tuple(refs)
-
-    def _related(self, raw: RawProduct) -> tuple[RelatedProduct, ...]:
-        """Links from the file (BMEcat references) and a `related` column of `kind:SKU` lines."""
-        pairs = [(link.kind, link.target_sku) for link in raw.links if link.kind != "successor"]
-        if "related" in raw.fields:
-            for line in text_of(raw.fields["related"].value).splitlines():
-                kind, sep, sku = line.partition(":")
-                if not sep or not kind.strip() or not sku.strip():
-                    raise Rejected("related products are written one per line as kind:SKU", raw.fields["related"])
-                pairs.append((kind.strip(), sku.strip()))
-        return tuple(RelatedProduct(kind=kind, sku=sku) for kind, sku in dict.fromkeys(pairs))
-
-    def _params(self, raw: RawProduct, category: Category) -> dict[str, ParamValue]:
-        params: dict[str, ParamValue] = {}
+    def _params(self, raw: RawProduct, category: Category) -> tuple[tuple, ...]:
+        params: dict[str, tuple] = {}
         for item in raw.params:
-            if not text_of(item.value.value):
+            value = item.value
+            if value.value is None or value.value == "":
                 continue
             key = (category.code, item.name)
-            if key not in self._parameter_by_name:
-                self._parameter_by_name[key] = find_parameter(category, item.name)
-            definition = self._parameter_by_name[key]
+            definition = self._parameter_by_name.get(key, _UNSEEN)
+            if definition is _UNSEEN:
+                definition = self._parameter_by_name[key] = find_parameter(category, item.name)
             if definition is None:
                 if not self.derive:
-                    raise Rejected(f"{item.name!r} is not a parameter of category {category.code!r}", item.value)
-                category, definition = self._derive_parameter(category, item.name, item.value)
-            if definition.code in params:
-                raise Rejected(f"parameter {definition.code!r} given twice", item.value)
-            memo = (category.code, definition.code, type(item.value.value), item.value.value, item.value.unit_hint)
+                    raise Rejected(f"{item.name!r} is not a parameter of category {category.code!r}", value)
+                category, definition = self._derive_parameter(category, item.name, value)
+            memo = (category.code, definition.code, type(value.value), value.value, value.unit_hint)
             parsed = self._parsed.get(memo)
             if parsed is None:
-                parsed = parse_parameter(definition, item.value)
+                parsed = self._parse(definition, value)
                 if len(self._parsed) > 50_000:  # bounded, so memory stays flat on any file size
                     self._parsed.clear()
                 self._parsed[memo] = parsed
-            params[definition.code] = parsed
-        return dict(sorted(params.items()))  # one order whatever the column order, for the content hash
+            if type(parsed) is str:
+                raise Rejected(parsed, value)
+            if parsed[0] in params:
+                raise Rejected(f"parameter {definition.code!r} given twice", value)
+            params[parsed[0]] = parsed
+        return tuple(params[code] for code in sorted(params))  # one order whatever the column order
+
+    @staticmethod
+    def _parse(definition: ParameterDef, value: RawValue) -> tuple | str:
+        try:
+            parsed = parse_parameter(definition, value)
+        except Rejected as problem:
+            return problem.reason
+        return (definition.code, parsed.num, parsed.num_min, parsed.num_max, parsed.text, parsed.source)
 
     def _derive_parameter(self, category: Category, name: str, raw: RawValue) -> tuple[Category, ParameterDef]:
         unit = ""
@@ -346,6 +365,64 @@ class ProductBuilder:
         self.derived_categories[category.code] = category
         self._parameter_by_name[(category.code, name)] = definition
         return category, definition
+
+
+_UNSEEN = object()
+_PRICE_STEP = Decimal("0.000001")
+_PRICE_LIMIT = Decimal(10) ** 12  # the store keeps 18 digits, 6 of them decimals
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _has_value(raw: RawValue) -> bool:
+    value = raw.value
+    if type(value) is str:
+        return value != "" and not value.isspace()
+    return value is not None
+
+
+def _field_text(fields: dict[str, RawValue], name: str) -> str:
+    raw = fields.get(name)
+    return text_of(raw.value) if raw is not None else ""
+
+
+def _check_length(text: str, limit: int, what: str, raw: RawValue | None) -> None:
+    if len(text) > limit:
+        raise Rejected(f"{what} is longer than {limit} characters", raw)
+
+
+def _lifecycle(word: str, raw: RawValue) -> str:
+    state = _LIFECYCLE.get(word) or _LIFECYCLE.get(fold_header(word))
+    if state is None:
+        raise Rejected("lifecycle must be active, NRND, EOL or obsolete (在产/不推荐/停产/淘汰)", raw)
+    return state.value
+
+
+def _media(raw: RawProduct) -> tuple[tuple[str, str, str | None], ...]:
+    # a media column may list several references, one per line
+    refs = [(kind.value, uri.strip(), None)
+            for name, kind in _MEDIA_FIELDS.items() if name in raw.fields
+            for uri in text_of(raw.fields[name].value).splitlines() if uri.strip()]
+    refs += [(_media_kind(item.kind, item.uri).value, item.uri, item.description) for item in raw.media]
+    for _, uri, _ in refs:
+        if not uri or len(uri) > 2000:
+            raise Rejected("a media reference must be 1 to 2000 characters", raw.fields.get("image"))
+    return tuple(refs)
+
+
+def _related(raw: RawProduct) -> tuple[tuple[str, str], ...]:
+    """Links from the file (BMEcat references) and a `related` column of `kind:SKU` lines."""
+    pairs = [(link.kind, link.target_sku) for link in raw.links if link.kind != "successor"]
+    if "related" in raw.fields:
+        for line in text_of(raw.fields["related"].value).splitlines():
+            kind, sep, sku = line.partition(":")
+            if not sep or not kind.strip() or not sku.strip():
+                raise Rejected("related products are written one per line as kind:SKU", raw.fields["related"])
+            pairs.append((kind.strip(), sku.strip()))
+    for kind, sku in pairs:
+        if not kind or len(kind) > 32 or not sku or len(sku) > 128:
+            raise Rejected(f"related product {kind}:{sku} needs a kind of up to 32 and a SKU of up to 128 "
+                           "characters", raw.fields.get("related"))
+    return tuple(sorted(set(pairs)))  # the store keeps no order for them
 
 
 def _media_kind(word: str, uri: str) -> MediaKind:

@@ -46,6 +46,14 @@ class Definitions:
                 return category
         return None
 
+    def merged(self, category: Category) -> Category:
+        """The category as declared, keeping parameters it no longer lists (never dropped with their values)."""
+        known = self.categories.get(category.code)
+        parameters = list(known.parameters) if known else []
+        for definition in category.parameters:  # added or updated
+            parameters = [p for p in parameters if p.code != definition.code] + [definition]
+        return category.model_copy(update={"parameters": tuple(parameters)})
+
     def require_category(self, name: str) -> Category:
         category = self.find_category(name)
         if category is None:
@@ -169,10 +177,7 @@ def save_category(conn: Connection, category: Category, definitions: Definitions
         raise NotFoundError(f"category {category.code!r} names an unknown parent {category.parent!r}")
     row = {"code": category.code, "name_zh": category.name_zh, "name_en": category.name_en, "parent_id": parent_id}
     category_id, changed = catalog_rows.upsert_by_code(conn, schema.categories, row)
-    known = definitions.categories.get(category.code)
-    merged = list(known.parameters) if known else []
-    for definition in category.parameters:  # parameters are added or updated, never dropped with their values
-        merged = [p for p in merged if p.code != definition.code] + [definition]
+    merged = definitions.merged(category).parameters
     for position, definition in enumerate(merged):
         param_id, param_changed = catalog_rows.upsert_parameter_def(conn, {
             "category_id": category_id, "position": position, "code": definition.code,
@@ -182,7 +187,7 @@ def save_category(conn: Connection, category: Category, definitions: Definitions
             "required": definition.required, "aliases": list(definition.aliases), "dimension": definition.dimension})
         definitions.parameter_ids[(category.code, definition.code)] = param_id
         changed = changed or param_changed
-    definitions.categories[category.code] = category.model_copy(update={"parameters": tuple(merged)})
+    definitions.categories[category.code] = category.model_copy(update={"parameters": merged})
     definitions.category_ids[category.code] = category_id
     return changed
 

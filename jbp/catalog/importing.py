@@ -6,8 +6,7 @@ land. Re-importing the same file finds every product unchanged (by content hash)
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,15 +15,12 @@ from typing import Protocol
 from sqlalchemy import Connection
 
 from jbp.catalog import definitions as defs
-from jbp.catalog.building import ProductBuilder, Rejected, Rejection, text_of
+from jbp.catalog.building import BuiltProduct, Rejection
 from jbp.catalog.importers.mapping import read_mapping
-from jbp.catalog.importers.registry import read_catalog
-from jbp.catalog.models import Product
-from jbp.catalog.records import RawProduct
-from jbp.errors import Location
+from jbp.catalog.models import normalise_part_number
+from jbp.catalog.producer import BuiltBatch, built_products
 from jbp.store import Store, catalog_rows
 
-BATCH_SIZE = 2000
 ProgressCallback = Callable[[int], None]
 
 
@@ -37,6 +33,7 @@ class ImportOptions:
     default_brand: str | None = None
     default_category: str | None = None
     now: datetime | None = None
+    parallel: bool | None = None  # build products in a second process; None: when the file is large
 
 
 @dataclass
@@ -91,20 +88,24 @@ def import_catalog(store: Store, path: Path | str, options: ImportOptions | None
     path = Path(path)
     report = ImportReport(source=str(path))
     mapping = read_mapping(options.mapping)
+    derived: dict[str, str] = {}
     try:
         with store.transaction() as conn:
             definitions = defs.load_definitions(conn)
-            parsed = read_catalog(path, definitions, mapping, sheet=options.sheet)
-            report.format, report.warnings = parsed.format, list(parsed.warnings)
-            for brand in parsed.brands:
-                defs.save_brand(conn, brand, definitions)
-            for category in parsed.categories:
-                defs.save_category(conn, category, definitions)
-            builder = ProductBuilder(
-                definitions, derive=parsed.derive_definitions,
-                default_brand=options.default_brand or parsed.default_brand or mapping.defaults.get("brand"),
-                default_category=options.default_category or mapping.defaults.get("category"))
-            _write_products(conn, builder, parsed.products, report, options, progress)
+            with built_products(path, definitions, mapping, options) as messages:
+                opening = next(messages)
+                report.format, report.warnings = opening.format, opening.warnings
+                for brand in opening.brands:
+                    defs.save_brand(conn, brand, definitions)
+                for category in opening.categories:
+                    defs.save_category(conn, category, definitions)
+                for batch in messages:
+                    _store_derived(conn, batch, definitions, derived)
+                    report.rejections.extend(batch.rejections)
+                    _store_batch(conn, definitions, batch.products, report, options)
+                    if progress:
+                        progress(batch.rows)
+            report.derived = list(derived.values())
             if report.rejections and not options.partial:
                 report.status = "rejected"
                 raise _RollBack
@@ -126,130 +127,57 @@ def import_catalog(store: Store, path: Path | str, options: ImportOptions | None
     return report
 
 
-def _write_products(conn: Connection, builder: ProductBuilder, raw_products, report: ImportReport,
-                    options: ImportOptions, progress: ProgressCallback | None) -> None:
-    seen: dict[tuple[str, str], Location] = {}
-    stored_derived: set[str] = set()
-    for batch in _batches(raw_products, BATCH_SIZE):
-        valid: list[Product] = []
-        for raw in batch:
-            product = _build(builder, raw, report)
-            if product is None:
-                continue
-            key = (product.brand, product.sku)
-            if key in seen:
-                first = seen[key]
-                report.rejections.append(Rejection(
-                    _at(raw, "sku", product.sku),
-                    f"duplicate SKU {product.sku!r} for brand {product.brand} (first at row {first.row})"))
-                continue
-            seen[key] = raw.location
-            valid.append(product)
-        _store_derived(conn, builder, report, stored_derived)
-        _store_batch(conn, builder.definitions, valid, report, options)
-        if progress:
-            progress(len(batch))
+def _store_derived(conn: Connection, batch: BuiltBatch, definitions: defs.Definitions,
+                   derived: dict[str, str]) -> None:
+    """Store what the file declared without saying so (BMEcat), before the products that use it."""
+    for brand in batch.brands:
+        defs.save_brand(conn, brand, definitions)
+        derived[f"brand {brand.code}"] = f"brand {brand.code}"
+    for category in batch.categories:
+        defs.save_category(conn, category, definitions)
+        derived[f"category {category.code}"] = f"category {category.code} ({len(category.parameters)} parameters)"
 
 
-def _build(builder: ProductBuilder, raw: RawProduct, report: ImportReport) -> Product | None:
-    try:
-        return builder.build(raw)
-    except Rejected as problem:
-        value = problem.value
-        where = raw.location
-        location = Location(where.file, where.sheet, where.row, value.column if value else None,
-                            text_of(value.value) if value else None)
-        report.rejections.append(Rejection(location, problem.reason))
-        return None
-
-
-def _at(raw: RawProduct, field_name: str, value: str) -> Location:
-    column = raw.fields[field_name].column if field_name in raw.fields else None
-    return Location(raw.location.file, raw.location.sheet, raw.location.row, column, value)
-
-
-def _store_derived(conn: Connection, builder: ProductBuilder, report: ImportReport, stored: set[str]) -> None:
-    for brand in builder.derived_brands:
-        if f"brand:{brand.code}" not in stored:
-            defs.save_brand(conn, brand, builder.definitions)
-            stored.add(f"brand:{brand.code}")
-            report.derived.append(f"brand {brand.code}")
-    for code, category in list(builder.derived_categories.items()):
-        known = {p.code for p in category.parameters}
-        marker = f"category:{code}:{sorted(known)}"
-        if marker not in stored:
-            defs.save_category(conn, category, builder.definitions)
-            stored.add(marker)
-            report.derived.append(f"category {code} ({len(known)} parameters)")
-
-
-def _batches(items, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def content_hash(product: Product) -> str:
-    """A fingerprint of everything stored for a product, so an unchanged row is recognised."""
-    return hashlib.sha1(product.model_dump_json().encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
-def _store_batch(conn: Connection, definitions: defs.Definitions, products: list[Product],
+def _store_batch(conn: Connection, definitions: defs.Definitions, products: list[BuiltProduct],
                  report: ImportReport, options: ImportOptions) -> None:
-    keys = [(definitions.brand_ids[p.brand], p.sku) for p in products]
+    brand_ids, category_ids = definitions.brand_ids, definitions.category_ids
+    keys = [(brand_ids[p.brand], p.sku) for p in products]
     existing = catalog_rows.product_hashes(conn, keys)
     now = options.now or datetime.now(UTC).replace(tzinfo=None)
-    to_insert: list[tuple[dict, Product]] = []
-    to_update: list[tuple[dict, Product]] = []
+    to_insert: list[tuple[tuple, BuiltProduct]] = []
+    to_update: list[tuple[int, tuple, BuiltProduct]] = []
     for key, product in zip(keys, products, strict=True):
-        digest = content_hash(product)
-        row = _product_row(product, definitions, digest, now)
-        if key not in existing:
-            to_insert.append((row, product))
-        elif existing[key][1] == digest:
+        stored = existing.get(key)
+        if stored is not None and stored[1] == product.digest:
             report.unchanged += 1
+            continue
+        row = (key[0], product.sku, category_ids[product.category], product.mpn,
+               normalise_part_number(product.mpn) if product.mpn else None, *product[4:16], product.digest, now)
+        if stored is None:
+            to_insert.append((row, product))
         else:
-            to_update.append(({**row, "id": existing[key][0]}, product))
+            to_update.append((stored[0], row, product))
     report.created += len(to_insert)
     report.updated += len(to_update)
     if options.dry_run:
         return
     ids = catalog_rows.insert_products(conn, [row for row, _ in to_insert])
-    catalog_rows.update_products(conn, [row for row, _ in to_update])
+    catalog_rows.update_products(conn, [(product_id, row) for product_id, row, _ in to_update])
     pairs = list(zip(ids, (p for _, p in to_insert), strict=True))
-    pairs += [(row["id"], p) for row, p in to_update]
+    pairs += [(product_id, p) for product_id, _, p in to_update]
     catalog_rows.insert_children(conn, _child_rows(pairs, definitions))
     report.changed_ids.extend(product_id for product_id, _ in pairs)
 
 
-def _product_row(product: Product, definitions: defs.Definitions, digest: str, now: datetime) -> dict:
-    return {
-        "brand_id": definitions.brand_ids[product.brand], "sku": product.sku,
-        "category_id": definitions.category_ids[product.category], "mpn": product.mpn,
-        "mpn_norm": product.normalised_mpn, "series": product.series, "name_zh": product.name_zh,
-        "name_en": product.name_en, "description": product.description, "lifecycle": product.lifecycle.value,
-        "successor_sku": product.successor_sku, "unit": product.unit, "package_qty": product.package_qty,
-        "moq": product.moq, "order_multiple": product.order_multiple, "stock": product.stock,
-        "lead_time_days": product.lead_time_days, "content_hash": digest, "updated_at": now,
-    }
-
-
-def _child_rows(pairs: list[tuple[int, Product]], definitions: defs.Definitions) -> dict[str, list[tuple]]:
+def _child_rows(pairs: list[tuple[int, BuiltProduct]], definitions: defs.Definitions) -> dict[str, list[tuple]]:
     """Rows for the child tables as tuples in `catalog_rows.CHILD_COLUMNS` order."""
     children: dict[str, list[tuple]] = {"param_values": [], "price_breaks": [], "media": [], "product_links": []}
     parameter_ids = definitions.parameter_ids
+    values, prices, media, links = (children[name] for name in children)
     for product_id, product in pairs:
         category = product.category
-        children["param_values"].extend(
-            (product_id, parameter_ids[(category, code)], v.num, v.num_min, v.num_max, v.text, v.source)
-            for code, v in product.params.items())
-        children["price_breaks"].extend((product_id, b.currency, b.min_qty, b.price) for b in product.price_breaks)
-        children["media"].extend((product_id, position, ref.kind.value, ref.uri, ref.description)
-                                 for position, ref in enumerate(product.media))
-        children["product_links"].extend((product_id, r.kind, r.sku) for r in product.related)
+        values += [(product_id, parameter_ids[(category, p[0])], *p[1:]) for p in product.params]
+        prices += [(product_id, *price) for price in product.prices]
+        media += [(product_id, position, *ref) for position, ref in enumerate(product.media)]
+        links += [(product_id, *link) for link in product.related]
     return children

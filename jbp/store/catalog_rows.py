@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import marshal
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 
-from sqlalchemy import Connection, Numeric, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, Float, bindparam, delete, insert, select, update
 
 from jbp.store import schema
 
@@ -47,38 +50,67 @@ def _upsert(conn: Connection, table, key, row: dict) -> tuple[int, bool]:
     return current["id"], True
 
 
+def product_digest(values: tuple) -> str:
+    """The content hash of a product: its stored values in `BuiltProduct` order, children included.
+
+    A function of what the store holds (not of how a file wrote it), so it can be recomputed from the rows.
+    Serialised with marshal format 2 (no object references, so equal values give equal bytes; six times
+    faster than repr, which spends its time printing floats); prices go in as text, marshal has no Decimal.
+    """
+    *head, params, prices, media, related = values
+    flat = (*head, params, tuple((c, q, str(p)) for c, q, p in prices), media, related)
+    return hashlib.sha1(marshal.dumps(flat, 2), usedforsecurity=False).hexdigest()
+
+
 def product_hashes(conn: Connection, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
     """(brand_id, sku) -> (product id, content hash) for those of `keys` already stored."""
     table = schema.products
+    by_brand: dict[int, list[str]] = {}
+    for brand_id, sku in keys:
+        by_brand.setdefault(brand_id, []).append(sku)
     found: dict[tuple[int, str], tuple[int, str]] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        rows = conn.execute(select(table.c.brand_id, table.c.sku, table.c.id, table.c.content_hash)
-                            .where(tuple_(table.c.brand_id, table.c.sku).in_(chunk)))
-        found.update({(r.brand_id, r.sku): (r.id, r.content_hash) for r in rows})
+    # brand = ? AND sku IN (…) walks the unique index; a row-value IN over both columns did not
+    for brand_id, skus in by_brand.items():
+        for start in range(0, len(skus), 500):
+            rows = conn.execute(select(table.c.sku, table.c.id, table.c.content_hash).where(
+                (table.c.brand_id == brand_id) & table.c.sku.in_(skus[start:start + 500])))
+            found.update({(brand_id, sku): (product_id, digest) for sku, product_id, digest in rows})
     return found
 
 
-def insert_products(conn: Connection, rows: list[dict]) -> list[int]:
-    """Insert product rows; returns their ids in the order given."""
+PRODUCT_COLUMNS = ("brand_id", "sku", "category_id", "mpn", "mpn_norm", "series", "name_zh", "name_en",
+                   "description", "lifecycle", "successor_sku", "unit", "package_qty", "moq", "order_multiple",
+                   "stock", "lead_time_days", "content_hash", "updated_at")
+
+
+def insert_products(conn: Connection, rows: list[dict] | list[tuple]) -> list[int]:
+    """Insert product rows (dicts, or tuples in PRODUCT_COLUMNS order); returns their ids in the order given.
+
+    One executemany and one lookup of the new ids by (brand, SKU): SQLite runs an INSERT … RETURNING
+    that must keep the parameter order as one statement per row, several times slower.
+    """
     if not rows:
         return []
-    table = schema.products
-    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [r.id for r in result]
+    if isinstance(rows[0], dict):
+        rows = [tuple(row[c] for c in PRODUCT_COLUMNS) for row in rows]
+    bulk_insert(conn, schema.products, PRODUCT_COLUMNS, rows)
+    ids = product_hashes(conn, [(row[0], row[1]) for row in rows])
+    return [ids[(row[0], row[1])][0] for row in rows]
 
 
-def update_products(conn: Connection, rows: list[dict]) -> None:
-    """Rewrite products in place (each row carries its `id`) and drop their children for re-insertion."""
+def update_products(conn: Connection, rows: list[tuple[int, tuple]]) -> None:
+    """Rewrite products in place ((id, row in PRODUCT_COLUMNS order) pairs) and drop their children for
+    re-insertion."""
     if not rows:
         return
     table = schema.products
-    for row in rows:
-        conn.execute(update(table).where(table.c.id == row["id"]).values(
-            **{k: v for k, v in row.items() if k != "id"}))
-    ids = [row["id"] for row in rows]
-    for child in CHILD_TABLES:
-        conn.execute(delete(child).where(child.c.product_id.in_(ids)))
+    conn.execute(update(table).where(table.c.id == bindparam("product_id")),
+                 [{"product_id": product_id, **dict(zip(PRODUCT_COLUMNS, row, strict=True))}
+                  for product_id, row in rows])
+    ids = [product_id for product_id, _ in rows]
+    for start in range(0, len(ids), 500):
+        for child in CHILD_TABLES:
+            conn.execute(delete(child).where(child.c.product_id.in_(ids[start:start + 500])))
 
 
 CHILD_COLUMNS = {
@@ -108,10 +140,12 @@ def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tupl
     # Only identifiers from our own schema, quoted by the dialect, go into the text; values are bound.
     statement = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "  # noqa: S608
                  f"VALUES ({', '.join([marker] * len(columns))})")
-    decimals = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, Numeric)]
-    if decimals and conn.dialect.name == "sqlite":
-        # sqlite3 has no Decimal adapter; NUMERIC affinity stores the text as a number, as SQLAlchemy would.
-        rows = [tuple(str(v) if i in decimals and v is not None else v for i, v in enumerate(row)) for row in rows]
+    # Values as SQLAlchemy would bind them (SQLite: datetimes as its text format, Decimals as numbers);
+    # Float columns already hold Python floats.
+    processors = {i: processor for i, c in enumerate(columns) if not isinstance(table.c[c].type, Float)
+                  and (processor := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))}
+    for i, processor in processors.items():
+        rows = [(*row[:i], processor(row[i]), *row[i + 1:]) for row in rows]
     conn.exec_driver_sql(statement, rows)
 
 
@@ -147,6 +181,26 @@ def _attach_children(conn: Connection, batch: list[dict]) -> Iterable[tuple[dict
             by_product[row.product_id][child.name].append(dict(row._mapping))
     for row in batch:
         yield row, by_product[row["id"]]
+
+
+def stored_digests(conn: Connection) -> Iterator[tuple[int, str]]:
+    """(product id, `product_digest` of the product as stored) for every product, in id order."""
+    brand_codes = {row["id"]: row["code"] for row in brands(conn)}
+    category_codes = {row["id"]: row["code"] for row in categories(conn)}
+    parameter_codes = {row["id"]: row["code"] for row in parameter_defs(conn)}
+    step = Decimal("0.000001")
+    for row, children in products_with_children(conn):
+        values = (
+            brand_codes[row["brand_id"]], row["sku"], category_codes[row["category_id"]],
+            *(row[c] for c in PRODUCT_COLUMNS[3:17] if c != "mpn_norm"),
+            tuple(sorted((parameter_codes[v["param_id"]], v["num"], v["num_min"], v["num_max"], v["text"],
+                          v["source"]) for v in children["param_values"])),
+            tuple(sorted((p["currency"], p["min_qty"], p["price"].quantize(step))
+                         for p in children["price_breaks"])),
+            tuple((m["kind"], m["uri"], m["description"])
+                  for m in sorted(children["media"], key=lambda m: m["position"])),
+            tuple(sorted((link["kind"], link["target_sku"]) for link in children["product_links"])))
+        yield row["id"], product_digest(values)
 
 
 def insert_cross_refs(conn: Connection, rows: list[dict]) -> int:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy import Connection, Engine, bindparam, inspect, select, update
 
 from jbp.errors import StoreError
-from jbp.store import schema, search_rows
+from jbp.store import catalog_rows, schema, search_rows
 
 
 def _create(*tables) -> Callable[[Connection], None]:
@@ -38,6 +38,33 @@ def _crm_covering_indexes(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def _catalog_rows_v2(conn: Connection) -> None:
+    # Content hashes become a digest of the stored values (they were a JSON dump of a pydantic model), so
+    # re-importing an unchanged file still finds every product unchanged. On SQLite, parameter values and
+    # price breaks become WITHOUT ROWID tables clustered on their keys (frozen DDL: their shape as of now).
+    if conn.dialect.name == "sqlite":
+        for name, ddl in _CLUSTERED_CHILDREN.items():
+            conn.exec_driver_sql(f"CREATE TABLE {name}_clustered ({ddl}) WITHOUT ROWID")
+            conn.exec_driver_sql(f"INSERT INTO {name}_clustered SELECT * FROM {name}")  # noqa: S608
+            conn.exec_driver_sql(f"DROP TABLE {name}")
+            conn.exec_driver_sql(f"ALTER TABLE {name}_clustered RENAME TO {name}")
+    table = schema.products
+    digests = list(catalog_rows.stored_digests(conn))
+    if digests:
+        conn.execute(update(table).where(table.c.id == bindparam("product_id")),
+                     [{"product_id": product_id, "content_hash": digest} for product_id, digest in digests])
+
+
+_CLUSTERED_CHILDREN = {
+    "price_breaks": "product_id INTEGER NOT NULL REFERENCES products (id) ON DELETE CASCADE, "
+                    "currency VARCHAR(3) NOT NULL, min_qty INTEGER NOT NULL, price NUMERIC(24, 6) NOT NULL, "
+                    "PRIMARY KEY (product_id, currency, min_qty)",
+    "param_values": "product_id INTEGER NOT NULL REFERENCES products (id) ON DELETE CASCADE, "
+                    "param_id INTEGER NOT NULL REFERENCES parameter_defs (id) ON DELETE CASCADE, "
+                    "num FLOAT, num_min FLOAT, num_max FLOAT, text TEXT, source TEXT NOT NULL, "
+                    "PRIMARY KEY (product_id, param_id)",
+}
+
 STEPS: list[tuple[str, Callable[[Connection], None]]] = [
     ("catalog: brands, categories, parameters, products, prices, media, links, cross-references",
      _create(schema.brands, schema.categories, schema.parameter_defs, schema.products,
@@ -60,6 +87,8 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
      _create(schema.models3d, schema.product_models)),
     ("crm: events index covering what re-tagging reads; outbox index by time for frequency caps",
      _crm_covering_indexes),
+    ("catalog: content hashes over the stored values; SQLite parameter values and prices clustered on their keys",
+     _catalog_rows_v2),
 ]
 
 SCHEMA_VERSION = len(STEPS)

@@ -103,6 +103,7 @@ price_breaks = Table(
     Column("currency", String(3), primary_key=True),
     Column("min_qty", Integer, primary_key=True),
     Column("price", Numeric(24, 6, asdecimal=True), nullable=False),
+    sqlite_with_rowid=False,  # clustered on the key: an import inserts fewer b-tree entries per row
 )
 
 param_values = Table(
@@ -114,6 +115,7 @@ param_values = Table(
     Column("num_max", Float),
     Column("text", Text),
     Column("source", Text, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 media = Table(

@@ -86,23 +86,27 @@ def load_table_catalog(path: Path, definitions: Definitions, mapping: Mapping,
 def _products(layouts: list[SheetLayout]) -> Iterator[RawProduct]:
     for layout in layouts:
         table = layout.sheet
-        used = [(i, target, f"{column_letter(i)} {header}") for i, header, target in layout.columns
-                if target.kind != "ignored"]
+        # Reversed, so that where two columns name the same field the first one with a value wins.
+        fields = [(i, target.name, f"{column_letter(i)} {header}", target.unit)
+                  for i, header, target in reversed(layout.columns) if target.kind == "field"]
+        prices = [(i, RawValue(target.min_qty, label := f"{column_letter(i)} {header}"), label, target.unit,
+                   target.currency) for i, header, target in layout.columns if target.kind == "price"]
+        params = [(i, target.name, f"{column_letter(i)} {header}", target.unit)
+                  for i, header, target in layout.columns if target.kind == "param"]
+        width = max((i + 1 for i, _, _ in layout.columns), default=0)
         for index in range(layout.header_index + 1, len(table.rows)):
             row = table.rows[index]
-            product = RawProduct(location=Location(file=table.file, sheet=table.name, row=index + 1))
-            width = len(row)
-            for i, target, label in used:
-                value = row[i] if i < width else None
-                if value is None or value == "":
-                    continue  # an empty cell says nothing; wide sheets are mostly empty parameter columns
-                raw = RawValue(value, label, target.unit)
-                if target.kind == "field":
-                    product.fields.setdefault(target.name, raw)
-                elif target.kind == "price":
-                    product.prices.append(RawPrice(RawValue(target.min_qty, label), raw, target.currency))
-                else:
-                    product.params.append(RawParam(target.name, raw))
+            if len(row) < width:
+                row = (*row, *(None,) * (width - len(row)))
+            # an empty cell says nothing; wide sheets are mostly empty parameter columns
+            product = RawProduct(
+                Location(table.file, table.name, index + 1),
+                {name: RawValue(v, label, unit) for i, name, label, unit in fields if (v := row[i]) is not None
+                 and v != ""},
+                [RawPrice(qty, RawValue(v, label, unit), currency) for i, qty, label, unit, currency in prices
+                 if (v := row[i]) is not None and v != ""],
+                [RawParam(name, RawValue(v, label, unit)) for i, name, label, unit in params
+                 if (v := row[i]) is not None and v != ""])
             if product.fields or product.prices or product.params:
                 yield product  # a row with nothing in the columns we read is a blank separator row
 

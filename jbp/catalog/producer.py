@@ -1,0 +1,193 @@
+"""Reading and validating a catalog file, in a second process when the file is large.
+
+An import is two kinds of work: parsing and building products (CPU in Python), and writing them (the
+database). On a large file a second process reads and builds while this one writes, so the two overlap
+on two cores; small files are built in-process, where starting a process would cost more than it saves.
+Either way the same generator runs and the importer sees the same messages: an `Opening` with what the
+file declares, then `BuiltBatch`es in file order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jbp.catalog.building import BuiltProduct, ProductBuilder, Rejected, Rejection, text_of
+from jbp.catalog.definitions import Definitions
+from jbp.catalog.importers.mapping import Mapping
+from jbp.catalog.importers.registry import read_catalog
+from jbp.catalog.models import Brand, Category
+from jbp.catalog.records import RawProduct
+from jbp.errors import CatalogImportError, JbpError, Location
+
+if TYPE_CHECKING:
+    from jbp.catalog.importing import ImportOptions
+
+BATCH_SIZE = 2000
+PARALLEL_MIN_BYTES = 2 << 20  # below this a file is read and built in-process
+
+
+@dataclass(slots=True)
+class Opening:
+    """What the file is and what it declares, before its products."""
+
+    format: str
+    warnings: list[str]
+    brands: list[Brand]
+    categories: list[Category]
+
+
+@dataclass(slots=True)
+class BuiltBatch:
+    """The next products of the file, built or rejected, with definitions derived on the way (BMEcat)."""
+
+    rows: int  # raw products read
+    products: list[BuiltProduct] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    brands: list[Brand] = field(default_factory=list)  # derived since the last batch
+    categories: list[Category] = field(default_factory=list)  # derived or grown since the last batch
+
+
+@contextmanager
+def built_products(path: Path, definitions: Definitions, mapping: Mapping,
+                   options: ImportOptions) -> Iterator[Iterator[Opening | BuiltBatch]]:
+    """The file's messages: an `Opening`, then `BuiltBatch`es; built in a second process when worth it.
+
+    `definitions` must not be changed by the caller while this runs in-process: the builder adds the
+    file's declarations and derived definitions to it.
+    """
+    if not _parallel(path, options):
+        yield _produce(path, definitions, mapping, options)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    receiver, sender = context.Pipe(duplex=False)  # a pipe blocks the builder when the writer falls behind
+    worker = context.Process(target=_produce_into, args=(sender, path, definitions, mapping, options),
+                             name="jbp-import-builder", daemon=True)
+    worker.start()
+    sender.close()
+    try:
+        yield _received(receiver, worker, path)
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+
+
+def _parallel(path: Path, options: ImportOptions) -> bool:
+    if options.parallel is not None:
+        return options.parallel
+    try:
+        large = path.stat().st_size >= PARALLEL_MIN_BYTES
+    except OSError:
+        return False  # the reader reports the missing file
+    return large and (os.cpu_count() or 1) > 1
+
+
+def _received(receiver, worker, path: Path) -> Iterator[Opening | BuiltBatch]:
+    while True:
+        try:
+            message = receiver.recv()
+        except EOFError:
+            worker.join()
+            raise CatalogImportError(f"the process reading the file stopped unexpectedly (exit code "
+                                     f"{worker.exitcode})", Location(file=str(path))) from None
+        if message is None:
+            return
+        if isinstance(message, BaseException):
+            raise message
+        yield message
+
+
+def _produce_into(sender, path: Path, definitions: Definitions, mapping: Mapping, options: ImportOptions) -> None:
+    """The second process: every message down the pipe, then None; an error is sent, not printed."""
+    try:
+        for message in _produce(path, definitions, mapping, options):
+            sender.send(message)
+        sender.send(None)
+    except BaseException as exc:  # noqa: BLE001 - the importer re-raises it in the writing process
+        sender.send(_transportable(exc))
+    finally:
+        sender.close()
+
+
+def _transportable(exc: BaseException) -> BaseException:
+    """The exception itself when it survives pickling, else one that tells the same story."""
+    if isinstance(exc, JbpError):
+        try:
+            return pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own object, to test it survives
+        except Exception:  # noqa: BLE001, S110 - fall through to the generic form
+            pass
+    text = "".join(traceback.format_exception(exc)).strip()
+    return RuntimeError(f"building products failed in the reading process:\n{text}")
+
+
+def _produce(path: Path, definitions: Definitions, mapping: Mapping,
+             options: ImportOptions) -> Iterator[Opening | BuiltBatch]:
+    parsed = read_catalog(path, definitions, mapping, sheet=options.sheet)
+    for brand in parsed.brands:
+        definitions.brands[brand.code] = brand
+    for category in parsed.categories:
+        definitions.categories[category.code] = definitions.merged(category)
+    yield Opening(parsed.format, list(parsed.warnings), list(parsed.brands), list(parsed.categories))
+    builder = ProductBuilder(
+        definitions, derive=parsed.derive_definitions,
+        default_brand=options.default_brand or parsed.default_brand or mapping.defaults.get("brand"),
+        default_category=options.default_category or mapping.defaults.get("category"))
+    seen: dict[tuple[str, str], Location] = {}
+    sent_brands = 0
+    sent_categories: dict[str, Category] = {}
+    batch = BuiltBatch(rows=0)
+    for raw in parsed.products:
+        batch.rows += 1
+        product = _build(builder, raw, batch)
+        if product is not None:
+            key = (product.brand, product.sku)
+            if key in seen:
+                batch.rejections.append(Rejection(
+                    _at(raw, "sku", product.sku),
+                    f"duplicate SKU {product.sku!r} for brand {product.brand} (first at row {seen[key].row})"))
+            else:
+                seen[key] = raw.location
+                batch.products.append(product)
+        if batch.rows == BATCH_SIZE:
+            sent_brands = _add_derived(batch, builder, sent_brands, sent_categories)
+            yield batch
+            batch = BuiltBatch(rows=0)
+    if batch.rows:
+        _add_derived(batch, builder, sent_brands, sent_categories)
+        yield batch
+
+
+def _add_derived(batch: BuiltBatch, builder: ProductBuilder, sent_brands: int,
+                 sent_categories: dict[str, Category]) -> int:
+    batch.brands = builder.derived_brands[sent_brands:]
+    for code, category in builder.derived_categories.items():
+        if sent_categories.get(code) is not category:  # new, or grown by a derived parameter
+            batch.categories.append(category)
+            sent_categories[code] = category
+    return len(builder.derived_brands)
+
+
+def _build(builder: ProductBuilder, raw: RawProduct, batch: BuiltBatch) -> BuiltProduct | None:
+    try:
+        return builder.build(raw)
+    except Rejected as problem:
+        value = problem.value
+        where = raw.location
+        location = Location(where.file, where.sheet, where.row, value.column if value else None,
+                            text_of(value.value) if value else None)
+        batch.rejections.append(Rejection(location, problem.reason))
+        return None
+
+
+def _at(raw: RawProduct, field_name: str, value: str) -> Location:
+    column = raw.fields[field_name].column if field_name in raw.fields else None
+    return Location(raw.location.file, raw.location.sheet, raw.location.row, column, value)
