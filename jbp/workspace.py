@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jbp.errors import WorkspaceError
-from jbp.store import Store
+from jbp.store.reader import Reader, SqliteReaders, sqlite_file
+
+if TYPE_CHECKING:
+    from jbp.store import Store
 
 CONFIG_NAME = "jbp.toml"
 DEFAULT_DB_URL = "sqlite:///jbp.db"
 SUBDIRS = ("index", "blobs", "outbox")
+SCHEMA_VERSION_CACHE = "schema_version.json"  # in index/: see jbp.store.reader.code_schema_version
 
 _CONFIG_TEMPLATE = """\
 # jbp workspace. db_url may point at PostgreSQL for a team (postgresql://user:password@host/db);
@@ -58,9 +65,26 @@ class Workspace:
     @cached_property
     def store(self) -> Store:
         """The workspace's store, checked to be at this jbp's schema version."""
+        from jbp.store import Store  # SQLAlchemy: only for the commands that need more than plain reads
+
         store = Store(self.db_url)
         store.check_version()
         return store
+
+    @contextmanager
+    def reading(self) -> Iterator[Reader]:
+        """A connection for plain-SQL reads (jbp.store.reader) at this jbp's schema version; a SQLite file is
+        read through sqlite3 itself, so a command that only reads starts without SQLAlchemy."""
+        if self._sqlite_readers is None:
+            with self.store.reading() as conn:
+                yield Reader.of(conn)
+        else:
+            yield self._sqlite_readers.reader()
+
+    @cached_property
+    def _sqlite_readers(self) -> SqliteReaders | None:
+        path = sqlite_file(self.db_url)
+        return SqliteReaders(path, self.db_url, self.index_dir / SCHEMA_VERSION_CACHE) if path else None
 
     def setting(self, section: str, key: str, default=None):
         return self.config.get(section, {}).get(key, default)
@@ -100,6 +124,8 @@ def find_workspace(explicit: Path | str | None = None, start: Path | None = None
 
 def init_workspace(root: Path | str, db_url: str | None = None) -> Workspace:
     """Create `root/jbp.toml`, its folders and the database at the current schema version."""
+    from jbp.store import Store
+
     root = Path(root)
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is already a jbp workspace")

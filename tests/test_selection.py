@@ -299,6 +299,25 @@ def test_rows_show_key_parameters_and_explain_what_matched(shop):
     assert [(m.where, m.value) for m in first.matched] == [("rated_current>=18A", "25A"), ("coil_voltage=220V", "220V")]
 
 
+def test_page_rows_carry_the_store_s_decimal_prices_and_times(shop):
+    from sqlalchemy import func
+    from sqlalchemy import select as sql_select
+
+    from jbp.store import schema, selection_rows
+
+    with shop.store.reading() as conn:  # what SQLAlchemy's column types return, beside the plain-SQL read
+        stored = dict(conn.execute(sql_select(schema.products.c.sku, schema.price_breaks.c.price).join(
+            schema.price_breaks, schema.price_breaks.c.product_id == schema.products.c.id).where(
+            schema.price_breaks.c.min_qty == 1)).all())
+        newest = conn.execute(sql_select(func.max(schema.products.c.updated_at))).scalar_one()
+    assert schema.price_breaks.c.price.type.scale == selection_rows.PRICE_SCALE
+    prices = {p.sku: p.price for p in select(shop, "contactor", limit=100).products}
+    assert prices == {sku: stored.get(sku) for sku in prices}
+    assert all(str(price) == str(stored[sku]) for sku, price in prices.items() if price is not None)
+    with shop.reading() as conn:
+        assert selection_rows.category_state(conn, 1).stamp["updated_at"] == newest.isoformat()
+
+
 def test_sort_by_parameter_price_and_stock_puts_missing_last(shop):
     by_current = select(shop, "contactor", sort="-额定电流")
     assert skus(by_current) == ["CJX2-3210", "CJX2-2510", "NXC-18-220D", "NXC-12-024", "NXC-09-220", "NXC-09M"]
@@ -610,6 +629,24 @@ def test_select_command_prints_a_table_with_facets_and_json_for_machines(shop, r
     assert code == 0 and document["total"] == 4 and len(document["products"]) == 2
     assert document["products"][0]["matched"] == [
         {"where": "supply_voltage=24V", "parameter": "supply_voltage", "value": "10V..30V DC"}]
+
+
+def test_select_command_on_sqlite_imports_neither_sqlalchemy_nor_the_heavy_libraries(shop):
+    import subprocess
+    import sys
+
+    if not shop.db_url.startswith("sqlite"):
+        pytest.skip("a PostgreSQL store is read through SQLAlchemy")
+    with shop.reading():  # the first plain read learns the code's schema version (jbp.store.reader)
+        pass
+    argv = ["-w", str(shop.root), "select", "--category", "contactor", "--where", "poles=3P", "--facets", "--json"]
+    code = ("import sys; from jbp.cli.main import main\n"
+            f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'jieba', 'whoosh', 'trimesh', 'openpyxl', 'duckdb') "
+            "if m in sys.modules))")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert '"sku": "NXC-09-220"' in output and '"facets": [' in output
+    assert output.strip().splitlines()[-1] == "[]"
 
 
 def test_select_command_reports_bad_input_without_a_traceback(shop, run):

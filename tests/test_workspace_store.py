@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
 from jbp.errors import StoreError, WorkspaceError
-from jbp.store import SCHEMA_VERSION, Store, mask_url
+from jbp.store import SCHEMA_VERSION, Store, mask_url, migrations, reader
 from jbp.store.migrations import upgrade
 from jbp.workspace import find_workspace, init_workspace
 
@@ -65,6 +67,32 @@ def test_old_workspace_is_refused_until_upgraded_then_keeps_its_data(db_url):
     assert store.counts()["brands"] == 1 and store.counts()["import_runs"] == 0
     assert store.upgrade() == []
     store.close()
+
+
+def test_plain_reads_know_the_code_s_schema_version_from_a_cache_keyed_by_the_migrations_file(tmp_path, monkeypatch):
+    cache = tmp_path / "schema_version.json"
+    assert reader.code_schema_version(cache) == SCHEMA_VERSION
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    assert reader.code_schema_version(cache) == SCHEMA_VERSION  # the cache answered
+    kept = json.loads(cache.read_text("utf-8"))
+    kept["migrations"][2] -= 1  # as if migrations.py had changed since: the module answers, and is kept
+    cache.write_text(json.dumps(kept), "utf-8")
+    assert reader.code_schema_version(cache) == SCHEMA_VERSION + 1
+    assert json.loads(cache.read_text("utf-8"))["schema_version"] == SCHEMA_VERSION + 1
+
+
+@pytest.mark.parametrize(("version", "message"), [("1", "run `jbp db upgrade`"), ("999", "newer than this jbp")])
+def test_plain_reads_refuse_a_schema_older_or_newer_than_the_code(tmp_path, version, message):
+    workspace = init_workspace(tmp_path / "w")
+    with workspace.reading() as conn:
+        assert conn.rows("SELECT count(*) FROM products") == [(0,)]
+    store = Store(workspace.db_url)
+    with store.transaction() as conn:
+        conn.execute(text("UPDATE jbp_meta SET value = :v WHERE key = 'schema_version'"), {"v": version})
+    store.close()
+    again = find_workspace(explicit=workspace.root)  # a workspace keeps its checked connection: a new one
+    with pytest.raises(StoreError, match=message), again.reading():
+        pass
 
 
 def test_database_newer_than_the_code_is_refused(db_url):

@@ -1,77 +1,21 @@
-"""The store: the only place that writes SQL. SQLite by default, PostgreSQL by URL."""
+"""The store: the only place that writes SQL. SQLite by default, PostgreSQL by URL.
+
+`Store` and `SCHEMA_VERSION` load SQLAlchemy, so they are imported on first use: a command that only reads
+(jbp.store.reader) starts without it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import importlib
 
-from sqlalchemy import Connection, func, inspect, select
-from sqlalchemy.exc import OperationalError
+from jbp.store.engine import mask_url
 
-from jbp.errors import StoreError
-from jbp.store import schema
-from jbp.store.engine import create_store_engine, mask_url
-from jbp.store.migrations import SCHEMA_VERSION, current_version, upgrade
+_EXPORTS = {"Store": "jbp.store.database", "SCHEMA_VERSION": "jbp.store.migrations"}
 
 __all__ = ["SCHEMA_VERSION", "Store", "mask_url"]
 
 
-class Store:
-    """A database holding one or many brands' catalogs, customers and agreements."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.engine = create_store_engine(url)
-
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
-
-    def version(self) -> int:
-        try:
-            with self.engine.connect() as conn:
-                return current_version(conn)
-        except OperationalError as exc:
-            reason = str(exc.orig).splitlines()[0] if exc.orig else "connection failed"
-            password = self.engine.url.password
-            if password:
-                reason = reason.replace(str(password), "***")
-            raise StoreError(f"cannot open the database {mask_url(self.url)}: {reason}") from None
-
-    def upgrade(self) -> list[str]:
-        """Bring the schema to this jbp's version; returns the steps run."""
-        return upgrade(self.engine)
-
-    def check_version(self) -> None:
-        """Refuse to work on a schema older or newer than this code."""
-        version = self.version()
-        if version < SCHEMA_VERSION:
-            raise StoreError(
-                f"the database at {mask_url(self.url)} is at schema version {version}; this jbp needs "
-                f"{SCHEMA_VERSION}: run `jbp db upgrade`")
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"the database is at schema version {version}, newer than this jbp "
-                             f"({SCHEMA_VERSION}): upgrade jbp")
-
-    @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as conn:
-            yield conn
-
-    @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
-
-    def counts(self) -> dict[str, int]:
-        """Rows per table, for `jbp info`."""
-        with self.reading() as conn:
-            present = set(inspect(conn).get_table_names())
-            return {
-                table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for table in schema.metadata.sorted_tables if table is not schema.meta and table.name in present
-            }
-
-    def close(self) -> None:
-        self.engine.dispose()
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'jbp.store' has no attribute {name!r}")

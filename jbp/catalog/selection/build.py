@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,7 +24,10 @@ from jbp.catalog.selection.columnar import (
     write_build,
 )
 from jbp.catalog.selection.specs import CategorySpec, ParamSpec, read_category
-from jbp.store import Store, selection_rows
+from jbp.store import selection_rows
+
+if TYPE_CHECKING:
+    from jbp.store import Store
 
 _CURRENT_ORDER = ("AC", "DC", "AC/DC")
 

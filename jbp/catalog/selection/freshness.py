@@ -6,18 +6,20 @@ Never an answer from an index behind the store: a missing, unreadable or stale i
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING
 
 from jbp.catalog.indexes import StaleIndexError
 from jbp.catalog.selection.build import build_category, content_digest
 from jbp.catalog.selection.columnar import CategoryIndex, open_category, write_manifest
 from jbp.catalog.selection.specs import CategorySpec
-from jbp.store import Store, selection_rows
+from jbp.store import selection_rows
+
+if TYPE_CHECKING:
+    from jbp.store.reader import Reader
+    from jbp.workspace import Workspace
 
 
-def staleness(index: CategoryIndex | None, spec: CategorySpec, now: dict, conn: Connection) -> str | None:
+def staleness(index: CategoryIndex | None, spec: CategorySpec, now: dict, conn: Reader) -> str | None:
     """Why the index cannot answer for the store as it is now, or None when it can.
 
     Cheap first: the parameter definitions and the stamp (newest import run and product change in the
@@ -45,25 +47,25 @@ def staleness(index: CategoryIndex | None, spec: CategorySpec, now: dict, conn: 
     return None
 
 
-def current_index(store: Store, index_dir: Path, spec: CategorySpec, stamp: dict, conn: Connection,
+def current_index(workspace: Workspace, spec: CategorySpec, stamp: dict, conn: Reader,
                   *, rebuild: bool = True) -> tuple[CategoryIndex, str | None]:
     """The category's index, rebuilt first when missing or stale (or StaleIndexError when `rebuild` is
     False); the second item says why it was rebuilt."""
-    index = open_category(index_dir, spec.code)
+    index = open_category(workspace.index_dir, spec.code)
     problem = staleness(index, spec, stamp, conn)
     if problem is None:
         return index, None
-    return rebuilt_index(store, index_dir, spec.code, "missing" if index is None else f"stale ({problem})",
+    return rebuilt_index(workspace, spec.code, "missing" if index is None else f"stale ({problem})",
                          rebuild=rebuild)
 
 
-def rebuilt_index(store: Store, index_dir: Path, code: str, state: str,
-                  *, rebuild: bool = True) -> tuple[CategoryIndex, str]:
+def rebuilt_index(workspace: Workspace, code: str, state: str, *, rebuild: bool = True) -> tuple[CategoryIndex, str]:
     """The category's index rebuilt because it is `state`, or StaleIndexError when `rebuild` is False."""
     if not rebuild:
         raise StaleIndexError(f"the selection index of {code} is {state}: run `jbp index rebuild`")
     try:
-        return build_category(store, index_dir, code), f"selection index of {code} rebuilt: it was {state}"
+        return (build_category(workspace.store, workspace.index_dir, code),
+                f"selection index of {code} rebuilt: it was {state}")
     except OSError as exc:
         raise StaleIndexError(f"the selection index of {code} is {state} and cannot be rebuilt here ({exc}): "
                               "run `jbp index rebuild` where the workspace is writable") from exc

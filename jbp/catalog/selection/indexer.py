@@ -10,14 +10,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING
 
 from jbp.catalog.indexes import ProgressCallback
 from jbp.catalog.selection.build import build_category
 from jbp.catalog.selection.columnar import SELECTION_DIR, category_path, indexed_categories, remove_category
 from jbp.store import selection_rows
 from jbp.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 @dataclass
@@ -58,7 +60,7 @@ class SelectionIndex:
 def rebuild_selection_index(workspace: Workspace, progress: ProgressCallback | None = None) -> list[CategoryBuild]:
     """Rebuild every category's index from the store (`progress` is told the products of each), and drop
     the indexes of categories no longer there."""
-    with workspace.store.reading() as conn:
+    with workspace.reading() as conn:
         codes = [row[1] for row in selection_rows.category_rows(conn)]
     for code in set(indexed_categories(workspace.index_dir)) - set(codes):
         remove_category(workspace.index_dir, code)

@@ -96,17 +96,15 @@ def select(workspace: Workspace, category: str, where: Sequence[str] | str = (),
     if limit < 0 or offset < 0:
         raise DataError(f"limit and offset cannot be negative (got limit {limit}, offset {offset})")
     conditions = [where] if isinstance(where, str) else list(where)
-    store = workspace.store
-    with store.reading() as conn:
+    with workspace.reading() as conn:
         spec, stamp = read_category(conn, category)
         predicates = [parse_where(text, spec) for text in conditions]
         sort_key = parse_sort(sort, spec) if sort else None
-        index, rebuilt = current_index(store, workspace.index_dir, spec, stamp, conn, rebuild=rebuild)
+        index, rebuilt = current_index(workspace, spec, stamp, conn, rebuild=rebuild)
         found = _evaluate(index, predicates, sort_key, offset, limit)
         rows = selection_rows.page_rows(conn, index.ids[found.page].tolist())
         if len(rows) < len(found.page):  # a product was removed since the build (not by an import)
-            index, rebuilt = rebuilt_index(store, workspace.index_dir, spec.code, "stale (products removed)",
-                                           rebuild=rebuild)
+            index, rebuilt = rebuilt_index(workspace, spec.code, "stale (products removed)", rebuild=rebuild)
             found = _evaluate(index, predicates, sort_key, offset, limit)
             rows = selection_rows.page_rows(conn, index.ids[found.page].tolist())
     columns = _columns(spec, predicates, sort_key)

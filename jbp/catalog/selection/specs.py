@@ -12,12 +12,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-
-from sqlalchemy import Connection
+from typing import TYPE_CHECKING
 
 from jbp.catalog.importers.headers import fold_header
 from jbp.errors import NotFoundError
 from jbp.store import selection_rows
+from jbp.store.reader import Reader
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 NUMBER_KINDS = ("numeric", "range")
 
@@ -102,22 +105,22 @@ def close_names(name: str, names: list[str]) -> list[str]:
 _known_categories: dict[str, list[tuple[tuple, frozenset[str]]]] = {}
 
 
-def read_category(conn: Connection, name: str) -> tuple[CategorySpec, dict]:
+def read_category(conn: Reader | Connection, name: str) -> tuple[CategorySpec, dict]:
     """The category called `name` (code, zh or en name) with its parameters, and its stamp (see
     selection_rows.category_state); NotFoundError listing the close names.
 
     The list of categories is kept between calls, so one round trip answers; that round trip also
     returns the category's names as stored, and a renamed or removed category refreshes the list."""
-    database = str(conn.engine.url)
-    found = _find(_known_categories.get(database, []), name)
+    reader = Reader.of(conn)
+    found = _find(_known_categories.get(reader.database, []), name)
     if found is not None:
-        state = selection_rows.category_state(conn, found[0])
+        state = selection_rows.category_state(reader, found[0])
         if state.category == found:
             return _category_spec(state.category, state.parameters), state.stamp
-    known = _known_categories[database] = [
-        (row, frozenset(fold_header(n) for n in row[1:] if n)) for row in selection_rows.category_rows(conn)]
+    known = _known_categories[reader.database] = [
+        (row, frozenset(fold_header(n) for n in row[1:] if n)) for row in selection_rows.category_rows(reader)]
     found = _find(known, name)
-    state = selection_rows.category_state(conn, found[0]) if found else None
+    state = selection_rows.category_state(reader, found[0]) if found else None
     if state is None or state.category is None:
         raise NotFoundError(f"unknown category {name!r}",
                             close_names(name, [n for row, _ in known for n in row[1:] if n]))
@@ -132,7 +135,7 @@ def _find(known: list[tuple[tuple, frozenset[str]]], name: str) -> tuple | None:
     return next((row for row, names in known if folded in names), None)
 
 
-def load_category(conn: Connection, name: str) -> CategorySpec:
+def load_category(conn: Reader | Connection, name: str) -> CategorySpec:
     return read_category(conn, name)[0]
 
 
