@@ -314,39 +314,42 @@ class ProductBuilder:
 
     def _params(self, raw: RawProduct, category: Category) -> tuple[tuple, ...]:
         params: dict[str, tuple] = {}
+        memo = self._parsed
         for item in raw.params:
             value = item.value
-            if value.value is None or value.value == "":
+            cell = value.value
+            if cell is None or cell == "":
                 continue
-            key = (category.code, item.name)
-            definition = self._parameter_by_name.get(key, _UNSEEN)
-            if definition is _UNSEEN:
-                definition = self._parameter_by_name[key] = find_parameter(category, item.name)
-            if definition is None:
-                if not self.derive:
-                    raise Rejected(f"{item.name!r} is not a parameter of category {category.code!r}", value)
-                category, definition = self._derive_parameter(category, item.name, value)
-            memo = (category.code, definition.code, type(value.value), value.value, value.unit_hint)
-            parsed = self._parsed.get(memo)
+            # the type is part of the key: True == 1 but they read differently
+            key = (category.code, item.name, cell, type(cell), value.unit_hint)
+            parsed = memo.get(key)
             if parsed is None:
-                parsed = self._parse(definition, value)
-                if len(self._parsed) > 50_000:  # bounded, so memory stays flat on any file size
-                    self._parsed.clear()
-                self._parsed[memo] = parsed
+                category, parsed = self._parse(category, item.name, value)
+                if len(memo) > 50_000:  # bounded, so memory stays flat on any file size
+                    memo.clear()
+                memo[(category.code, item.name, cell, type(cell), value.unit_hint)] = parsed
             if type(parsed) is str:
                 raise Rejected(parsed, value)
             if parsed[0] in params:
-                raise Rejected(f"parameter {definition.code!r} given twice", value)
+                raise Rejected(f"parameter {parsed[0]!r} given twice", value)
             params[parsed[0]] = parsed
         return tuple(params[code] for code in sorted(params))  # one order whatever the column order
 
-    @staticmethod
-    def _parse(definition: ParameterDef, value: RawValue) -> tuple | str:
+    def _parse(self, category: Category, name: str, value: RawValue) -> tuple[Category, tuple | str]:
+        """(category, the value as a row tuple or why it is wrong); the category grows a derived parameter."""
+        key = (category.code, name)
+        if key not in self._parameter_by_name:
+            self._parameter_by_name[key] = find_parameter(category, name)
+        definition = self._parameter_by_name[key]
+        if definition is None:
+            if not self.derive:
+                return category, f"{name!r} is not a parameter of category {category.code!r}"
+            category, definition = self._derive_parameter(category, name, value)
         try:
             parsed = parse_parameter(definition, value)
         except Rejected as problem:
-            return problem.reason
-        return (definition.code, parsed.num, parsed.num_min, parsed.num_max, parsed.text, parsed.source)
+            return category, problem.reason
+        return category, (definition.code, parsed.num, parsed.num_min, parsed.num_max, parsed.text, parsed.source)
 
     def _derive_parameter(self, category: Category, name: str, raw: RawValue) -> tuple[Category, ParameterDef]:
         unit = ""

@@ -59,10 +59,10 @@ def read_csv_rows(path: Path, file: str, limits: ReadLimits) -> list[tuple[str |
             raise CatalogImportError(f"bad CSV ({exc})", Location(file=file, row=len(rows) + blank_run + 1)) from exc
         if record is None:
             break
-        row = tuple(field if field != "" else None for field in record)
-        if all(value is None for value in row):
+        if not any(record):
             blank_run += 1
             continue
+        row = tuple([field or None for field in record])  # an empty field is an empty cell
         filled += 1
         cells += len(row)
         if filled > limits.max_rows:

@@ -9,6 +9,7 @@ file declares, then `BuiltBatch`es in file order.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -111,6 +112,10 @@ def _produce_into(sender, path: Path, definitions: Definitions, mapping: Mapping
     try:
         for message in _produce(path, definitions, mapping, options):
             sender.send(message)
+            if isinstance(message, Opening):
+                # The file is read: its rows live until the end, so keep the garbage collector from
+                # walking them again and again (this process ends with the import).
+                gc.freeze()
         sender.send(None)
     except BaseException as exc:  # noqa: BLE001 - the importer re-raises it in the writing process
         sender.send(_transportable(exc))

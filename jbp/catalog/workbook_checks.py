@@ -202,10 +202,11 @@ def _plain_xlsx_extent(chunks: Iterator[bytes]) -> tuple[int, int] | None:
         cells = _PLAIN_CELL.findall(piece)
         if len(cells) != len(_ANY_CELL.findall(piece)) or _PREFIXED_CELL.search(piece):
             return None
-        valued = [(letters, digits) for letters, digits, slash in cells if not slash]
-        if valued:
-            last_row = max(last_row, max(int(digits) for _, digits in valued) - 1)
-            last_col = max(last_col, max(_column_index(letters) for letters in {c for c, _ in valued}))
+        rows = [digits for _, digits, slash in cells if not slash]
+        if rows:  # int() and max() over the row numbers run in C; a sheet has few distinct columns
+            last_row = max(last_row, max(map(int, rows)) - 1)
+            columns = {letters for letters, _, slash in cells if not slash}
+            last_col = max(last_col, max(map(_column_index, columns)))
     return last_row, last_col
 
 

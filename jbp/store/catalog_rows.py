@@ -64,16 +64,19 @@ def product_digest(values: tuple) -> str:
 
 def product_hashes(conn: Connection, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
     """(brand_id, sku) -> (product id, content hash) for those of `keys` already stored."""
-    table = schema.products
     by_brand: dict[int, list[str]] = {}
     for brand_id, sku in keys:
         by_brand.setdefault(brand_id, []).append(sku)
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     found: dict[tuple[int, str], tuple[int, str]] = {}
-    # brand = ? AND sku IN (…) walks the unique index; a row-value IN over both columns did not
+    # brand = ? AND sku IN (…) walks the unique index; sent as the driver's own SQL because compiling 500
+    # bound parameters through SQLAlchemy for every chunk cost more than the lookup
     for brand_id, skus in by_brand.items():
         for start in range(0, len(skus), 500):
-            rows = conn.execute(select(table.c.sku, table.c.id, table.c.content_hash).where(
-                (table.c.brand_id == brand_id) & table.c.sku.in_(skus[start:start + 500])))
+            chunk = skus[start:start + 500]
+            statement = (f"SELECT sku, id, content_hash FROM products WHERE brand_id = {marker} "  # noqa: S608
+                         f"AND sku IN ({', '.join([marker] * len(chunk))})")
+            rows = conn.exec_driver_sql(statement, (brand_id, *chunk)).fetchall()
             found.update({(brand_id, sku): (product_id, digest) for sku, product_id, digest in rows})
     return found
 
@@ -145,7 +148,8 @@ def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tupl
     processors = {i: processor for i, c in enumerate(columns) if not isinstance(table.c[c].type, Float)
                   and (processor := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))}
     for i, processor in processors.items():
-        rows = [(*row[:i], processor(row[i]), *row[i + 1:]) for row in rows]
+        bound = {value: processor(value) for value in {row[i] for row in rows}}  # a batch repeats its values
+        rows = [(*row[:i], bound[row[i]], *row[i + 1:]) for row in rows]
     conn.exec_driver_sql(statement, rows)
 
 

@@ -38,6 +38,8 @@ def _products(path: Path, items: list) -> Iterator[RawProduct]:
                 product.fields[name] = RawValue(value, f"products[{number - 1}].{name}")
         for code, param in (item.get("params") or {}).items():
             source = param.get("source") if isinstance(param, dict) else param
+            if isinstance(source, list | dict):
+                source = json.dumps(source, ensure_ascii=False)  # kept as written, to be judged as text
             product.params.append(RawParam(code, RawValue(source, f"products[{number - 1}].params.{code}")))
         for price in item.get("price_breaks") or []:
             label = f"products[{number - 1}].price_breaks"

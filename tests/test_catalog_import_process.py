@@ -1,0 +1,106 @@
+"""Large files are read and built in a second process: the report and the store are the same either way."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from catalog_fixtures import ROWS, defined_workspace, write_csv
+from conftest import SAMPLE
+from sqlalchemy import text
+
+from jbp.catalog import producer
+from jbp.catalog.definitions import define
+from jbp.catalog.importing import ImportOptions, import_catalog
+from jbp.errors import CatalogImportError
+from jbp.store import catalog_rows
+from jbp.workspace import init_workspace
+
+
+@pytest.fixture
+def ws(workspace, tmp_path):
+    return defined_workspace(workspace, tmp_path)
+
+
+def stored(workspace) -> dict[str, str]:
+    """SKU -> content digest recomputed from the rows, so two stores can be compared whole."""
+    with workspace.store.reading() as conn:
+        digests = dict(catalog_rows.stored_digests(conn))
+        skus = dict(conn.execute(text("SELECT id, sku FROM products")).all())
+    return {skus[product_id]: digest for product_id, digest in digests.items()}
+
+
+def test_a_csv_with_bad_rows_gives_the_same_partial_import_from_a_second_process(tmp_path):
+    rows = [row[:] for row in ROWS] + [row[:] for row in ROWS[:1]]  # the last row repeats the first SKU
+    rows[1][5] = "-3"  # negative price
+    rows[2][9] = "5 kg"  # a mass for a current
+    source = write_csv(tmp_path / "cat.csv", rows)
+    reports, stores = [], []
+    for name, parallel in (("in-process", False), ("second-process", True)):
+        workspace = defined_workspace(init_workspace(tmp_path / name), tmp_path)
+        report = import_catalog(workspace.store, source, ImportOptions(partial=True, parallel=parallel))
+        reports.append({k: v for k, v in report.as_dict().items() if k != "run_id"})
+        stores.append(stored(workspace))
+    assert reports[0] == reports[1]
+    assert (reports[1]["created"], reports[1]["rejected"]) == (1, 3)
+    assert [r["row"] for r in reports[1]["rejections"]] == [5, 6, 7]  # below two title rows and the header
+    assert stores[0] == stores[1] and list(stores[1]) == ["NXC-09-220"]
+
+
+def test_bmecat_definitions_derived_in_the_second_process_are_stored_before_their_products(tmp_path):
+    source = SAMPLE / "bearings_fasteners_bmecat.xml"
+    results = []
+    for name, parallel in (("in-process", False), ("second-process", True)):
+        workspace = init_workspace(tmp_path / name)
+        define(workspace.store, SAMPLE / "categories.toml")
+        with workspace.store.transaction() as conn:  # forget two categories, so the file must derive them
+            conn.execute(text("DELETE FROM parameter_defs WHERE category_id IN (SELECT id FROM categories "
+                              "WHERE code IN ('bearing_deep_groove', 'screw_socket_head'))"))
+            conn.execute(text("DELETE FROM categories WHERE code IN ('bearing_deep_groove', 'screw_socket_head')"))
+        report = import_catalog(workspace.store, source, ImportOptions(partial=True, parallel=parallel))
+        again = import_catalog(workspace.store, source, ImportOptions(partial=True, parallel=parallel))
+        results.append((report.status, report.created, report.rejected, sorted(report.derived), again.unchanged,
+                        stored(workspace)))
+    assert results[0] == results[1]
+    status, created, rejected, derived, unchanged, _ = results[1]
+    # a parameter derived as a number from its first value rejects the products that write it as text
+    assert (status, created + rejected, unchanged) == ("committed", 243, created)
+    assert derived == ["category bearing_deep_groove (9 parameters)", "category screw_socket_head (9 parameters)"]
+
+
+def test_an_error_in_the_second_process_is_raised_here_with_its_location(workspace, tmp_path):
+    hostile = tmp_path / "xxe.xml"
+    hostile.write_text('<?xml version="1.0"?><!DOCTYPE BMECAT [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                       '<BMECAT version="2005"><HEADER/><T_NEW_CATALOG>&x;</T_NEW_CATALOG></BMECAT>',
+                       encoding="utf-8")
+    messages = []
+    for parallel in (False, True):
+        with pytest.raises(CatalogImportError) as caught:
+            import_catalog(workspace.store, hostile, ImportOptions(parallel=parallel))
+        messages.append((str(caught.value), caught.value.location))
+    assert messages[0] == messages[1] and messages[1][1].file == str(hostile)
+    assert workspace.store.counts()["products"] == 0
+
+
+def test_a_reading_process_that_dies_fails_the_import_and_writes_nothing(ws, tmp_path, monkeypatch):
+    source = write_csv(tmp_path / "cat.csv", ROWS)
+
+    def dies(*_args):
+        yield from ()
+        os._exit(3)
+
+    monkeypatch.setattr(producer, "_produce", dies)
+    with pytest.raises(CatalogImportError, match=r"stopped unexpectedly \(exit code 3\)"):
+        import_catalog(ws.store, source, ImportOptions(parallel=True))
+    assert ws.store.counts()["products"] == 0
+
+
+def test_large_files_go_to_a_second_process_small_ones_stay(ws, tmp_path, monkeypatch):
+    source = write_csv(tmp_path / "cat.csv", ROWS)
+    started = []
+    monkeypatch.setattr(producer, "_produce_into", lambda *args: started.append(args))  # a child that sends nothing
+    monkeypatch.setattr(producer, "PARALLEL_MIN_BYTES", source.stat().st_size + 1)
+    assert import_catalog(ws.store, source).created == 3 and not started
+    monkeypatch.setattr(producer, "PARALLEL_MIN_BYTES", source.stat().st_size)
+    with pytest.raises(CatalogImportError, match="stopped unexpectedly"):
+        import_catalog(ws.store, source)
