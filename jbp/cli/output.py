@@ -37,6 +37,8 @@ def emit_json(document) -> None:
 
 
 def display_width(text: str) -> int:
+    if text.isascii():  # most cells: no per-character lookup
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 

@@ -5,11 +5,30 @@
 
 Answers come from a per-category columnar index (`columnar.py`) kept current by imports
 (`SelectionIndex`, registered in jbp.catalog.indexes) and checked against the store on every query.
+Names load on first use, so a `jbp select` process compiles neither the indexer nor, without facets, `facets.py`.
 """
 
-from jbp.catalog.selection.facets import Facet, FacetValue
-from jbp.catalog.selection.indexer import CategoryBuild, SelectionIndex, rebuild_selection_index
-from jbp.catalog.selection.selecting import Column, Match, SelectedProduct, Selection, select
+from __future__ import annotations
 
-__all__ = ["CategoryBuild", "Column", "Facet", "FacetValue", "Match", "SelectedProduct", "Selection",
-           "SelectionIndex", "rebuild_selection_index", "select"]
+import importlib
+
+_EXPORTS = {
+    "Facet": "jbp.catalog.selection.facets",
+    "FacetValue": "jbp.catalog.selection.facets",
+    "CategoryBuild": "jbp.catalog.selection.indexer",
+    "SelectionIndex": "jbp.catalog.selection.indexer",
+    "rebuild_selection_index": "jbp.catalog.selection.indexer",
+    "Column": "jbp.catalog.selection.selecting",
+    "Match": "jbp.catalog.selection.selecting",
+    "SelectedProduct": "jbp.catalog.selection.selecting",
+    "Selection": "jbp.catalog.selection.selecting",
+    "select": "jbp.catalog.selection.selecting",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'jbp.catalog.selection' has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """Whether a category's selection index still reflects the store, checked on every query, and rebuilt when not.
 
 Never an answer from an index behind the store: a missing, unreadable or stale index is rebuilt first
-(or, when the caller forbids that, StaleIndexError says to run `jbp index rebuild`).
+(or, when the caller forbids that, StaleIndexError says to run `jbp index rebuild`). The builder is imported
+only when the check needs it: a `jbp select` process that finds its index current runs without it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jbp.catalog.indexes import StaleIndexError
-from jbp.catalog.selection.build import build_category, content_digest
 from jbp.catalog.selection.columnar import CategoryIndex, open_category, write_manifest
 from jbp.catalog.selection.specs import CategorySpec
 from jbp.store import selection_rows
@@ -38,6 +38,8 @@ def staleness(index: CategoryIndex | None, spec: CategorySpec, now: dict, conn: 
         return "products added"
     if (now["import_run"], now["updated_at"]) == (built["import_run"], built["updated_at"]):
         return None
+    from jbp.catalog.selection.build import content_digest
+
     if content_digest(selection_rows.content_hashes(conn, spec.id)) != manifest["content_digest"]:
         return "products changed"
     try:
@@ -63,6 +65,8 @@ def rebuilt_index(workspace: Workspace, code: str, state: str, *, rebuild: bool 
     """The category's index rebuilt because it is `state`, or StaleIndexError when `rebuild` is False."""
     if not rebuild:
         raise StaleIndexError(f"the selection index of {code} is {state}: run `jbp index rebuild`")
+    from jbp.catalog.selection.build import build_category
+
     try:
         return (build_category(workspace.store, workspace.index_dir, code),
                 f"selection index of {code} rebuilt: it was {state}")

@@ -9,18 +9,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from jbp.catalog.importers.headers import fold_header
 from jbp.catalog.selection.columnar import CategoryIndex
-from jbp.catalog.selection.facets import Facet, compute_facets
 from jbp.catalog.selection.freshness import current_index, rebuilt_index
 from jbp.catalog.selection.predicates import Predicate, parse_where
 from jbp.catalog.selection.specs import CategorySpec, close_names, read_category
 from jbp.errors import DataError, NotFoundError
 from jbp.store import selection_rows
 from jbp.workspace import Workspace
+
+if TYPE_CHECKING:
+    from jbp.catalog.selection.facets import Facet
 
 # Sort fields besides the parameters, with the names they go by.
 SORT_FIELDS = {"price": ("price", "价格", "单价"), "stock": ("stock", "库存"), "sku": ("sku", "货号")}
@@ -122,7 +125,7 @@ def select(workspace: Workspace, category: str, where: Sequence[str] | str = (),
     return Selection(
         category=spec.code, name_zh=spec.name_zh, name_en=spec.name_en, where=[p.text for p in predicates],
         sort=sort, total=len(found.matching), offset=offset, limit=limit, columns=columns, products=products,
-        facets=compute_facets(index, found.masks, found.matching) if facets else None,
+        facets=_facets(index, found) if facets else None,
         notes=[rebuilt] if rebuilt else [])
 
 
@@ -141,6 +144,12 @@ def _evaluate(index: CategoryIndex, predicates: list[Predicate], sort_key: SortK
         everything &= mask
     matching = np.flatnonzero(everything)
     return _Evaluation(masks, matching, _page(index, matching, sort_key, offset, limit))
+
+
+def _facets(index: CategoryIndex, found: _Evaluation) -> list[Facet]:
+    from jbp.catalog.selection.facets import compute_facets  # loaded when asked for: a cold process compiles less
+
+    return compute_facets(index, found.masks, found.matching)
 
 
 def parse_sort(text: str, spec: CategorySpec) -> SortKey:
