@@ -60,6 +60,7 @@ _EN_LANGUAGES = {"en", "eng"}
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _HTML_BREAK = re.compile(r"<\s*(?:br|/p|/li|/div|/tr|/h\d)\b[^>]*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[A-Za-z/!][^<>]*>")
+_ALNUM = re.compile(r"[^\W_]")  # a letter or digit of any script
 _SNIFF = re.compile(rb"<(?:[\w.-]+:)?BMECAT[\s>/]")
 
 
@@ -341,13 +342,14 @@ def _read_features(elem: etree._Element, product: RawProduct, classes: list[_Cla
 
 
 def _feature(elem: etree._Element, header: _Header) -> RawParam | None:
-    names, values, unit, value_ref, template_id = [], [], None, None, None
+    names, values, texts, unit, value_ref, template_id = [], [], [], None, None, None
     for child in elem:
         name = _NAME[child.tag]
         if name == "FNAME":
             names.append(child)
-        elif name == "FVALUE" and _text(child):
+        elif name == "FVALUE" and (value := _text(child)):
             values.append(child)
+            texts.append(value)
         elif name == "FUNIT":
             unit = _text(child)
         elif name == "VALUE_IDREF":
@@ -358,14 +360,14 @@ def _feature(elem: etree._Element, header: _Header) -> RawParam | None:
         names = [min(names, key=lambda e: _language_rank(e, header.language))]
     param_id = _text(names[0]) if names else template_id
     # A feature named "-" is a marketing bullet (nexmart exports), not a parameter.
-    if not param_id or not any(ch.isalnum() for ch in param_id):
+    if not param_id or not _ALNUM.search(param_id):
         return None
     if len(values) > 1 and any(v.get("lang") for v in values):
         # Several FVALUEs are several values, unless they are translations (lang="deu"/"eng"): keep the best.
         ranks = [_language_rank(v, header.language) for v in values]
-        values = [v for v, rank in zip(values, ranks, strict=True) if rank == min(ranks)]
-    if values:
-        text = ";".join(_text(v) for v in values)
+        texts = [t for t, rank in zip(texts, ranks, strict=True) if rank == min(ranks)]
+    if texts:
+        text = texts[0] if len(texts) == 1 else ";".join(texts)
     elif value_ref and "#01-" not in value_ref:  # an ECLASS "#01-" reference names a block, not a value
         text = value_ref
     else:
@@ -466,16 +468,18 @@ _NAME = _TagNames(_NAME_2005)
 
 
 def _text(elem: etree._Element) -> str | None:
-    return (elem.text.strip() or None) if elem.text else None
+    text = elem.text  # each access makes a new string
+    return (text.strip() or None) if text else None
 
 
 def _child_text(elem: etree._Element, name: str) -> str | None:
     return next((_text(c) for c in elem if _NAME[c.tag] == name), None)
 
 
-def _value(elem: etree._Element, prefix: str = "") -> RawValue:
-    """The element's text with a readable column for messages: `ARTICLE_DETAILS/MANUFACTURER_AID`."""
-    return RawValue(_text(elem), prefix + _LOCAL[elem.tag])
+def _value(elem: etree._Element, prefix: str = "", text: str | None = None) -> RawValue:
+    """The element's text (`text` when already read) with a readable column for messages:
+    `ARTICLE_DETAILS/MANUFACTURER_AID`."""
+    return RawValue(text if text is not None else _text(elem), prefix + _LOCAL[elem.tag])
 
 
 def _language_rank(elem: etree._Element, default_language: str | None) -> int:
