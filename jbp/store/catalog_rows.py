@@ -7,7 +7,7 @@ import marshal
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 
-from sqlalchemy import Connection, Float, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, DateTime, Float, Numeric, bindparam, delete, insert, select, update
 
 from jbp.store import schema
 
@@ -143,9 +143,10 @@ def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tupl
     # Only identifiers from our own schema, quoted by the dialect, go into the text; values are bound.
     statement = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "  # noqa: S608
                  f"VALUES ({', '.join([marker] * len(columns))})")
-    # Values as SQLAlchemy would bind them (SQLite: datetimes as its text format, Decimals as numbers);
-    # Float columns already hold Python floats.
-    processors = {i: processor for i, c in enumerate(columns) if not isinstance(table.c[c].type, Float)
+    # Decimals and datetimes as SQLAlchemy would bind them (SQLite: numbers, its datetime text); JSON
+    # columns take text the caller serialised, floats and strings go as they are.
+    processors = {i: processor for i, c in enumerate(columns)
+                  if isinstance(table.c[c].type, Numeric | DateTime) and not isinstance(table.c[c].type, Float)
                   and (processor := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))}
     for i, processor in processors.items():
         bound = {value: processor(value) for value in {row[i] for row in rows}}  # a batch repeats its values
