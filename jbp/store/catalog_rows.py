@@ -137,12 +137,20 @@ def insert_children(conn: Connection, children: dict[str, list[tuple]]) -> None:
 
 
 def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """executemany of plain tuples through the DBAPI, in the driver's own parameter style."""
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    """Insert plain tuples through the driver: COPY on PostgreSQL, executemany on SQLite.
+
+    psycopg's executemany still spends ~100 µs of Python per row (a pipelined statement each); COPY
+    streams the rows in the connection's open transaction.
+    """
     preparer = conn.dialect.identifier_preparer
     # Only identifiers from our own schema, quoted by the dialect, go into the text; values are bound.
-    statement = (f"INSERT INTO {preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)}) "  # noqa: S608
-                 f"VALUES ({', '.join([marker] * len(columns))})")
+    target = f"{preparer.format_table(table)} ({', '.join(preparer.quote(c) for c in columns)})"
+    if conn.dialect.name == "postgresql":
+        with conn.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     # Decimals and datetimes as SQLAlchemy would bind them (SQLite: numbers, its datetime text); JSON
     # columns take text the caller serialised, floats and strings go as they are.
     processors = {i: processor for i, c in enumerate(columns)
@@ -151,7 +159,7 @@ def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tupl
     for i, processor in processors.items():
         bound = {value: processor(value) for value in {row[i] for row in rows}}  # a batch repeats its values
         rows = [(*row[:i], bound[row[i]], *row[i + 1:]) for row in rows]
-    conn.exec_driver_sql(statement, rows)
+    conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join(['?'] * len(columns))})", rows)  # noqa: S608
 
 
 def insert_import_run(conn: Connection, row: dict) -> int:
