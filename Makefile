@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # boxes) and pdftotext for the tests that read the PDF back.
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei poppler-utils
 
-.PHONY: test demo bench lint clean system-packages
+.PHONY: test demo bench lint clean system-packages bytecode
 
 system-packages:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
@@ -21,7 +21,13 @@ $(STAMP): pyproject.toml | system-packages
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(MAKE) bytecode
 	touch $(STAMP)
+
+# An editable install writes no bytecode for jbp, and with PYTHONDONTWRITEBYTECODE set (as on our CI machines)
+# Python never caches it: every cold `jbp` command would compile its modules from source (~70 ms).
+bytecode:
+	$(BIN)/python -m compileall -q jbp
 
 lint: $(STAMP)
 	$(BIN)/ruff check jbp tests bench
@@ -32,7 +38,7 @@ test: $(STAMP) lint
 demo: $(STAMP)
 	bash sample_data/demo.sh
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(BIN)/python -m bench.run_all $(BENCH)
 
 clean:

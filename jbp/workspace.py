@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 CONFIG_NAME = "jbp.toml"
 DEFAULT_DB_URL = "sqlite:///jbp.db"
 SUBDIRS = ("index", "blobs", "outbox")
-SCHEMA_VERSION_CACHE = "schema_version.json"  # in index/: see jbp.store.reader.code_schema_version
 
 _CONFIG_TEMPLATE = """\
 # jbp workspace. db_url may point at PostgreSQL for a team (postgresql://user:password@host/db);
@@ -84,7 +83,7 @@ class Workspace:
     @cached_property
     def _sqlite_readers(self) -> SqliteReaders | None:
         path = sqlite_file(self.db_url)
-        return SqliteReaders(path, self.db_url, self.index_dir / SCHEMA_VERSION_CACHE) if path else None
+        return SqliteReaders(path, self.db_url) if path else None
 
     def setting(self, section: str, key: str, default=None):
         return self.config.get(section, {}).get(key, default)

@@ -10,7 +10,7 @@ import importlib
 
 from jbp.store.engine import mask_url
 
-_EXPORTS = {"Store": "jbp.store.database", "SCHEMA_VERSION": "jbp.store.migrations"}
+_EXPORTS = {"Store": "jbp.store.database", "SCHEMA_VERSION": "jbp.store.version"}
 
 __all__ = ["SCHEMA_VERSION", "Store", "mask_url"]
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, bindparam, inspect, select, update
 
 from jbp.errors import StoreError
 from jbp.store import catalog_rows, schema, search_rows
+from jbp.store.version import SCHEMA_VERSION
 
 
 def _create(*tables) -> Callable[[Connection], None]:
@@ -91,7 +92,6 @@ STEPS: list[tuple[str, Callable[[Connection], None]]] = [
      _catalog_rows_v2),
 ]
 
-SCHEMA_VERSION = len(STEPS)
 
 
 def current_version(conn: Connection) -> int:

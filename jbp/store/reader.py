@@ -2,26 +2,22 @@
 
 Importing SQLAlchemy takes 0.3–0.4 s on a 2-core machine, more than half of what a whole `jbp select` process
 may take. So a SQLite file is read through sqlite3 itself, tuned as the engine tunes it and checked to be
-at this jbp's schema version (known from a small cache: `code_schema_version`); any other database
+at this jbp's schema version (`jbp.store.version`, which imports nothing); any other database
 (PostgreSQL) runs the same SQL on the DB-API connection under a SQLAlchemy one. SQL is written with `?`
 placeholders; rows come back as the driver makes them.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
 import re
 import sqlite3
 import threading
-import uuid
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jbp.errors import StoreError
 from jbp.store.engine import SQLITE_TIMEOUT_SECONDS, mask_url, tune_sqlite
+from jbp.store.version import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -62,11 +58,10 @@ def sqlite_file(url: str) -> str | None:
 
 class SqliteReaders:
     """Each thread's own connection to a SQLite file (a sqlite3 connection serves the thread that opened
-    it), opened and checked on first use and kept, as a pool keeps them: opening costs a millisecond.
-    `version_cache` is where this code's schema version is kept (see `code_schema_version`)."""
+    it), opened and checked on first use and kept, as a pool keeps them: opening costs a millisecond."""
 
-    def __init__(self, path: str, url: str, version_cache: Path):
-        self.path, self.url, self.version_cache = path, url, version_cache
+    def __init__(self, path: str, url: str):
+        self.path, self.url = path, url
         self._local = threading.local()
 
     def reader(self) -> Reader:
@@ -87,7 +82,7 @@ class SqliteReaders:
                 connection.close()
             raise StoreError(f"cannot open the database {mask_url(self.url)}: {exc}") from None
         try:
-            require_schema_version(version, code_schema_version(self.version_cache), self.url)
+            require_schema_version(version, SCHEMA_VERSION, self.url)
         except StoreError:
             connection.close()
             raise
@@ -100,33 +95,6 @@ def _stored_version(reader: Reader) -> int:
         return 0
     found = reader.rows("SELECT value FROM jbp_meta WHERE key = 'schema_version'")
     return int(found[0][0] or 0) if found else 0
-
-
-def code_schema_version(cache: Path) -> int:
-    """This code's jbp.store.migrations.SCHEMA_VERSION, without importing SQLAlchemy when it can.
-
-    The version is the number of steps in migrations.py, so, the way Python caches bytecode, it is kept in
-    `cache` under that file's path, size and modification time, and read from the module only when those
-    change (or when the cache cannot be kept: a read-only workspace imports it every time)."""
-    origin, code = importlib.util.find_spec("jbp.store.migrations").origin, None
-    try:
-        status = os.stat(origin)
-        code = [origin, status.st_size, status.st_mtime_ns]
-        cached = json.loads(cache.read_text(encoding="utf-8"))
-        if cached["migrations"] == code:
-            return int(cached["schema_version"])
-    except (OSError, TypeError, ValueError, KeyError):
-        pass
-    from jbp.store.migrations import SCHEMA_VERSION
-
-    if code is not None:
-        staging = cache.with_name(f"{cache.name}.{uuid.uuid4().hex[:8]}.tmp")
-        try:
-            staging.write_text(json.dumps({"migrations": code, "schema_version": SCHEMA_VERSION}), encoding="utf-8")
-            os.replace(staging, cache)  # readers see the old cache or the new one, never a partial file
-        except OSError:
-            staging.unlink(missing_ok=True)
-    return SCHEMA_VERSION
 
 
 def require_schema_version(version: int, expected: int, url: str) -> None:
