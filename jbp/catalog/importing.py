@@ -162,6 +162,7 @@ def _store_batch(conn: Connection, definitions: defs.Definitions, products: list
     if options.dry_run:
         return
     ids = catalog_rows.insert_products(conn, [row for row, _ in to_insert])
+    catalog_rows.refresh_statistics(conn, report.created - len(to_insert), report.created)
     catalog_rows.update_products(conn, [(product_id, row) for product_id, row, _ in to_update])
     pairs = list(zip(ids, (p for _, p in to_insert), strict=True))
     pairs += [(product_id, p) for product_id, _, p in to_update]
