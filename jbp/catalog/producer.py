@@ -9,6 +9,7 @@ file declares, then `BuiltBatch`es in file order.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -117,8 +118,11 @@ def _produce_into(sender, path: Path, definitions: Definitions, mapping: Mapping
                 # walking them again and again (this process ends with the import).
                 gc.freeze()
         sender.send(None)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C reached the whole process group: the importing process stops the import
     except BaseException as exc:  # noqa: BLE001 - the importer re-raises it in the writing process
-        sender.send(_transportable(exc))
+        with contextlib.suppress(OSError):  # the importing process may be gone already
+            sender.send(_transportable(exc))
     finally:
         sender.close()
 
@@ -146,7 +150,7 @@ def _produce(path: Path, definitions: Definitions, mapping: Mapping,
         definitions, derive=parsed.derive_definitions,
         default_brand=options.default_brand or parsed.default_brand or mapping.defaults.get("brand"),
         default_category=options.default_category or mapping.defaults.get("category"))
-    seen: dict[tuple[str, str], Location] = {}
+    seen: dict[tuple[str, str], int | None] = {}  # (brand, SKU) -> row: only ints kept, for flat memory
     sent_brands = 0
     sent_categories: dict[str, Category] = {}
     batch = BuiltBatch(rows=0)
@@ -158,9 +162,9 @@ def _produce(path: Path, definitions: Definitions, mapping: Mapping,
             if key in seen:
                 batch.rejections.append(Rejection(
                     _at(raw, "sku", product.sku),
-                    f"duplicate SKU {product.sku!r} for brand {product.brand} (first at row {seen[key].row})"))
+                    f"duplicate SKU {product.sku!r} for brand {product.brand} (first at row {seen[key]})"))
             else:
-                seen[key] = raw.location
+                seen[key] = raw.location.row
                 batch.products.append(product)
         if batch.rows == BATCH_SIZE:
             sent_brands = _add_derived(batch, builder, sent_brands, sent_categories)
