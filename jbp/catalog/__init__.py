@@ -5,7 +5,7 @@ Public calls are re-exported here and loaded on first use, so `import jbp.catalo
 
 from __future__ import annotations
 
-import importlib
+from jbp.lazy import lazy_exports
 
 _EXPORTS = {
     "define": "jbp.catalog.definitions",
@@ -30,8 +30,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'jbp.catalog' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)

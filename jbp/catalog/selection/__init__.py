@@ -10,7 +10,7 @@ Names load on first use, so a `jbp select` process compiles neither the indexer 
 
 from __future__ import annotations
 
-import importlib
+from jbp.lazy import lazy_exports
 
 _EXPORTS = {
     "Facet": "jbp.catalog.selection.facets",
@@ -27,8 +27,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'jbp.catalog.selection' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _EXPORTS)
