@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from jbp.catalog.sheets import (
+from jbp.errors import CatalogImportError, NotFoundError
+from jbp.sheets import (
     ReadLimits,
     column_letter,
     fill_merged,
@@ -21,7 +22,6 @@ from jbp.catalog.sheets import (
     formula_cells_without_cache,
     read_sheets,
 )
-from jbp.errors import CatalogImportError, NotFoundError
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 

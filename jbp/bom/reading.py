@@ -1,6 +1,6 @@
 """A buyer's BOM file as it comes (xlsx, xls, ods, csv) -> blocks of lines, every row accounted for.
 
-The file is read by the catalog's safe reader (jbp.catalog.sheets), so encodings, zip bombs, passwords
+The file is read by the catalog's safe reader (jbp.sheets), so encodings, zip bombs, passwords
 and corrupt files are handled once. In each sheet every row that looks like a BOM header starts a
 block (several BOMs stacked in one sheet each have their own header); rows above the first header are
 titles. Inside a block a row is a line, or skipped as blank, a section title ("电源板 Power board") or a
@@ -22,7 +22,8 @@ from jbp.bom.columns import BomMapping, expected_headers, fold
 from jbp.bom.designators import expand_designators
 from jbp.bom.partnumbers import cell_text
 from jbp.bom.quantities import COUNT_WORDS, parse_bom_quantity
-from jbp.catalog.sheets import (
+from jbp.errors import BomReadError, CatalogImportError, Location
+from jbp.sheets import (
     CellValue,
     ReadLimits,
     Row,
@@ -33,7 +34,6 @@ from jbp.catalog.sheets import (
     formula_cells_without_cache,
     read_sheets,
 )
-from jbp.errors import BomReadError, CatalogImportError, Location
 from jbp.units import try_parse_quantity
 
 DEFAULT_MAX_ROWS = 50_000

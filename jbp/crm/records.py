@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jbp.catalog.importers.headers import fold_header
-from jbp.catalog.sheets import read_sheets
 from jbp.errors import DataError, Location
+from jbp.sheets import read_sheets
 
 MAX_LINE_BYTES = 1 << 20
 JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}

@@ -14,8 +14,8 @@ from jbp.catalog.definitions import Definitions, parameter_names
 from jbp.catalog.importers.headers import fold_header
 from jbp.catalog.importers.mapping import ColumnTarget, Mapping
 from jbp.catalog.records import ParsedCatalog, RawParam, RawPrice, RawProduct, RawValue
-from jbp.catalog.sheets import Sheet, column_letter, fill_merged, find_header_row, read_sheets
 from jbp.errors import CatalogImportError, Location
+from jbp.sheets import Sheet, column_letter, fill_merged, find_header_row, read_sheets
 
 
 @dataclass(frozen=True, slots=True)

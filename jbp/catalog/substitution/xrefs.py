@@ -20,8 +20,8 @@ from jbp.catalog.definitions import Definitions, load_definitions
 from jbp.catalog.importers.headers import fold_header
 from jbp.catalog.importing import ImportReport
 from jbp.catalog.models import CrossReference, Grade, normalise_part_number
-from jbp.catalog.sheets import Sheet, column_letter, find_header_row, read_sheets
 from jbp.errors import CatalogImportError, Location
+from jbp.sheets import Sheet, column_letter, find_header_row, read_sheets
 from jbp.store import Store, catalog_rows
 
 XREF_HEADERS: dict[str, tuple[str, ...]] = {

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from jbp.errors import CatalogImportError, Location
 
 if TYPE_CHECKING:
-    from jbp.catalog.sheets import ReadLimits
+    from jbp.sheets import ReadLimits
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM_NAME = "EncryptedPackage".encode("utf-16-le")

@@ -1,15 +1,16 @@
-"""The one safe reader of tabular files (xlsx, xlsm, xls, ods, csv), shared by the catalog importer
-and the BOM reader: every sheet becomes plain rows of Python values.
+"""The one safe reader of tabular files (xlsx, xlsm, xls, ods, csv), shared by the catalog importer,
+the BOM reader and the CRM importer (so it sits below all three): every sheet becomes plain rows of
+Python values.
 
 Spreadsheets are read with python-calamine, not openpyxl: about ten times faster (a 50,000 × 20
 sheet: 0.8 s against 9.6 s for openpyxl in read-only mode). Files come from buyers, so
-:mod:`jbp.catalog.workbook_checks` inspects each workbook before calamine sees it (zip bombs, sparse
+:mod:`jbp.sheets.workbook_checks` inspects each workbook before calamine sees it (zip bombs, sparse
 sheets that would make calamine abort the process, password protection); that costs about as much
 time again as calamine's read, and still leaves us five times faster than openpyxl.
 
 The format is decided by content, not by the file name: ``PK`` is a zip workbook (xlsx/xlsm/ods),
 the OLE2 signature is .xls (or an encrypted workbook), anything else is CSV text (see
-:mod:`jbp.catalog.csvread`), unless the name says spreadsheet, when it is an unreadable one.
+:mod:`jbp.sheets.csvread`), unless the name says spreadsheet, when it is an unreadable one.
 
 Values: ``str | int | float | bool | date | datetime | time | timedelta | None``. Floats that are
 whole become ints, so a part number typed as the number 6205 reads as ``6205``, never ``6205.0``.
@@ -30,9 +31,9 @@ from pathlib import Path
 import python_calamine
 from lxml import etree
 
-from jbp.catalog.csvread import read_csv_rows
-from jbp.catalog.workbook_checks import OLE2_MAGIC, cell_position, check_ole_workbook, check_zip_workbook
 from jbp.errors import CatalogImportError, Location, NotFoundError
+from jbp.sheets.csvread import read_csv_rows
+from jbp.sheets.workbook_checks import OLE2_MAGIC, cell_position, check_ole_workbook, check_zip_workbook
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
 Row = tuple[CellValue, ...]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from jbp.errors import CatalogImportError, Location
 
 if TYPE_CHECKING:
-    from jbp.catalog.sheets import ReadLimits
+    from jbp.sheets import ReadLimits
 
 DELIMITERS = ",\t;|"
 _SNIFF_CHARS = 65536
