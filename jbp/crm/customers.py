@@ -17,13 +17,13 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from jbp.catalog.importers.headers import fold_header
 from jbp.crm.brands import resolve_brand
 from jbp.crm.clock import parse_moment
 from jbp.crm.events import rematch_unmatched
 from jbp.crm.records import ImportReport, Problem, Record, read_records, spellings
 from jbp.crm.vocabulary import CHANNEL_ALIASES, CHANNELS
 from jbp.errors import Location, NotFoundError
+from jbp.sheets.folding import fold_header
 from jbp.store import Store, crm_rows
 
 CUSTOMER_HEADERS: dict[str, tuple[str, ...]] = {

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jbp.catalog.importers.headers import fold_header
 from jbp.errors import DataError, Location
 from jbp.sheets import read_sheets
+from jbp.sheets.folding import fold_header
 
 MAX_LINE_BYTES = 1 << 20
 JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from jbp.sheets.folding import fold_header
+
 FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "sku": ("sku", "货号", "商品编码", "物料编码", "产品编码", "订货号", "article no", "article number",
             "order code", "order no", "supplier aid", "supplier pid", "item no", "item number"),
@@ -44,15 +46,7 @@ PRICE_HEADER = re.compile(
 )
 
 _UNIT_IN_HEADER = re.compile(r"^(.*?)\s*(?:[(（\[]\s*([^()（）\[\]]+?)\s*[)）\]]|\s([A-Za-zµμΩ℃°%²³/·]+))\s*$")
-_FOLD = re.compile(r"[\s_\-.:#/]+")
-
 CURRENCY_WORDS = {"cny": "CNY", "rmb": "CNY", "元": "CNY", "人民币": "CNY", "usd": "USD", "eur": "EUR"}
-
-
-def fold_header(text: str) -> str:
-    """The form headers are compared in: NFKC, lower case, runs of separators to one space."""
-    folded = unicodedata.normalize("NFKC", text).strip().lower()
-    return _FOLD.sub(" ", folded).strip()
 
 
 def split_header_unit(header: str) -> tuple[str, str | None]:
