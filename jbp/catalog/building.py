@@ -76,17 +76,14 @@ def parse_int(raw: RawValue, *, minimum: int = 0) -> int:
     value = raw.value
     if type(value) is str and value.isdigit() and value.isascii():  # the common case, ten times faster
         number = int(value)
-        if number < minimum:
-            raise Rejected(f"must be at least {minimum}", raw)
-        return number
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         raise Rejected("expected a whole number", raw)
-    if isinstance(raw.value, int):
-        number = raw.value
-    elif isinstance(raw.value, float) and raw.value.is_integer():
-        number = int(raw.value)
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
     else:
-        match = _INT_TEXT.match(unicodedata.normalize("NFKC", text_of(raw.value)))
+        match = _INT_TEXT.match(unicodedata.normalize("NFKC", text_of(value)))
         if not match:
             raise Rejected("expected a whole number", raw)
         number = int(re.sub(r"[,，\s]", "", match.group(1)))
