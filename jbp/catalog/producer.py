@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import marshal
 import multiprocessing
 import os
 import pickle
@@ -55,6 +56,18 @@ class BuiltBatch:
     rejections: list[Rejection] = field(default_factory=list)
     brands: list[Brand] = field(default_factory=list)  # derived since the last batch
     categories: list[Category] = field(default_factory=list)  # derived or grown since the last batch
+
+    def __reduce__(self):
+        # Sent between the processes: the products as marshal bytes (plain tuples of plain values), which
+        # loads in a third of the time pickle takes over the same named tuples
+        products = marshal.dumps([tuple(product) for product in self.products], 4)
+        return _unpack_batch, (self.rows, products, self.rejections, self.brands, self.categories)
+
+
+def _unpack_batch(rows: int, products: bytes, rejections: list[Rejection], brands: list[Brand],
+                  categories: list[Category]) -> BuiltBatch:
+    built = marshal.loads(products)  # noqa: S302 - written by our own reading process, through a private pipe
+    return BuiltBatch(rows, list(map(BuiltProduct._make, built)), rejections, brands, categories)
 
 
 @contextmanager

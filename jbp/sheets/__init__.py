@@ -24,15 +24,16 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import python_calamine
 from lxml import etree
 
 from jbp.errors import CatalogImportError, Location, NotFoundError
-from jbp.sheets.csvread import read_csv_rows
+from jbp.sheets.csvread import iter_csv_rows, padded, read_csv_rows
 from jbp.sheets.workbook_checks import OLE2_MAGIC, cell_position, check_ole_workbook, check_zip_workbook
 
 CellValue = str | int | float | bool | dt.date | dt.datetime | dt.time | dt.timedelta | None
@@ -61,7 +62,9 @@ class Sheet:
     """One sheet as rows of values; ``rows[i]`` is spreadsheet row ``i + 1`` (CSV: record ``i + 1``).
 
     Every row has the same length; trailing empty rows and columns are dropped. ``merged`` holds
-    merged ranges as zero-based, inclusive ``(row0, col0, row1, col1)``.
+    merged ranges as zero-based, inclusive ``(row0, col0, row1, col1)``. A CSV file read with a
+    ``head`` keeps only its first rows in ``rows``; ``more`` yields the others as they are parsed,
+    each as long as its record (read it once).
     """
 
     file: str
@@ -69,6 +72,7 @@ class Sheet:
     rows: list[Row]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     hidden: bool = False
+    more: Iterable[Row] = ()
 
     @property
     def width(self) -> int:
@@ -95,8 +99,13 @@ def column_letter(index0: int) -> str:
     return letters
 
 
-def read_sheets(path: Path | str, *, limits: ReadLimits = DEFAULT_LIMITS, sheet: str | None = None) -> list[Sheet]:
-    """Read every non-empty worksheet of a workbook, or the CSV file as one sheet, or only ``sheet``."""
+def read_sheets(path: Path | str, *, limits: ReadLimits = DEFAULT_LIMITS, sheet: str | None = None,
+                head: int | None = None) -> list[Sheet]:
+    """Read every non-empty worksheet of a workbook, or the CSV file as one sheet, or only ``sheet``.
+
+    With ``head``, a CSV file's rows after the first ``head`` are parsed as ``Sheet.more`` is read, so
+    a large import starts writing while the file is still being read (workbooks are read whole).
+    """
     path, file = Path(path), str(path)
     where = Location(file=file)
     if not path.exists():
@@ -119,7 +128,10 @@ def read_sheets(path: Path | str, *, limits: ReadLimits = DEFAULT_LIMITS, sheet:
     else:
         if sheet is not None:
             raise NotFoundError(f"{file} is a CSV file, which has no sheet {sheet!r}")
-        return [Sheet(file, None, read_csv_rows(path, file, limits))]
+        if head is None:
+            return [Sheet(file, None, read_csv_rows(path, file, limits))]
+        rows = iter_csv_rows(path, file, limits)
+        return [Sheet(file, None, padded(list(islice(rows, head))), more=rows)]
     return _read_workbook(path, file, limits, sheet)
 
 

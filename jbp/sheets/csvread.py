@@ -23,6 +23,7 @@ import codecs
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,16 +48,27 @@ _BYTE_ORDER_MARKS = [  # UTF-32 first: its little-endian mark starts with UTF-16
 
 def read_csv_rows(path: Path, file: str, limits: ReadLimits) -> list[tuple[str | None, ...]]:
     """Rows of a CSV file, all of one width, trailing empty rows dropped."""
+    return padded(list(iter_csv_rows(path, file, limits)))
+
+
+def padded(rows: list[tuple]) -> list[tuple]:
+    """The rows made as long as the longest with empty cells."""
+    width = max(map(len, rows), default=0)
+    return [row + (None,) * (width - len(row)) for row in rows]
+
+
+def iter_csv_rows(path: Path, file: str, limits: ReadLimits) -> Iterator[tuple[str | None, ...]]:
+    """Rows of a CSV file as they are parsed, each as long as its record; an empty row between rows
+    with data is ``()``, trailing empty rows are dropped. Limits are checked as rows come."""
     text = decode_text(path.read_bytes(), file)
     delimiter = sniff_delimiter(text)
-    rows: list[tuple[str | None, ...]] = []
-    blank_run = filled = cells = width = 0
+    blank_run = filled = cells = given = 0
     records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     while True:
         try:
             record = next(records, None)
         except csv.Error as exc:
-            raise CatalogImportError(f"bad CSV ({exc})", Location(file=file, row=len(rows) + blank_run + 1)) from exc
+            raise CatalogImportError(f"bad CSV ({exc})", Location(file=file, row=given + blank_run + 1)) from exc
         if record is None:
             break
         if not any(record):
@@ -69,13 +81,13 @@ def read_csv_rows(path: Path, file: str, limits: ReadLimits) -> list[tuple[str |
             raise CatalogImportError(f"the file has more than {limits.max_rows:,} rows with data", Location(file=file))
         if cells > limits.max_cells:
             raise CatalogImportError(f"the file has more than {limits.max_cells:,} cells", Location(file=file))
-        rows.extend([()] * blank_run)
-        blank_run = 0
-        rows.append(row)
-        width = max(width, len(row))
-    if not rows:
+        if blank_run:
+            yield from [()] * blank_run
+            given, blank_run = given + blank_run, 0
+        given += 1
+        yield row
+    if not filled:
         raise CatalogImportError("the file holds no data", Location(file=file))
-    return [row + (None,) * (width - len(row)) for row in rows]
 
 
 def decode_text(data: bytes, file: str) -> str:

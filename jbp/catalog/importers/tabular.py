@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from jbp.catalog.definitions import Definitions, parameter_names
@@ -16,6 +17,8 @@ from jbp.catalog.importers.mapping import ColumnTarget, Mapping
 from jbp.catalog.records import ParsedCatalog, RawParam, RawPrice, RawProduct, RawValue
 from jbp.errors import CatalogImportError, Location
 from jbp.sheets import Sheet, column_letter, fill_merged, find_header_row, read_sheets
+
+HEADER_SEARCH_ROWS = 30  # a header is looked for among the first rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +52,15 @@ def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
 
     layouts: list[SheetLayout] = []
     seen_headers: list[str] = []
-    for table in read_sheets(path, sheet=sheet):
+    # a CSV file is streamed past the rows where its header may be
+    for table in read_sheets(path, sheet=sheet, head=max(HEADER_SEARCH_ROWS, mapping.header_row or 0)):
         fill_merged(table)
         if not any(any(v not in (None, "") for v in row) for row in table.rows):
             continue
         if mapping.header_row is not None:
             header_index = mapping.header_row - 1
         else:
-            header_index = find_header_row(table.rows, lambda v: is_header_cell(str(v)))
+            header_index = find_header_row(table.rows, lambda v: is_header_cell(str(v)), search_rows=HEADER_SEARCH_ROWS)
         if header_index is None or header_index >= len(table.rows):
             seen_headers.extend(str(v) for row in table.rows[:5] for v in row if v not in (None, ""))
             continue
@@ -94,8 +98,8 @@ def _products(layouts: list[SheetLayout]) -> Iterator[RawProduct]:
         params = [(i, target.name, f"{column_letter(i)} {header}", target.unit)
                   for i, header, target in layout.columns if target.kind == "param"]
         width = max((i + 1 for i, _, _ in layout.columns), default=0)
-        for index in range(layout.header_index + 1, len(table.rows)):
-            row = table.rows[index]
+        rows = chain(table.rows[layout.header_index + 1:], table.more)
+        for index, row in enumerate(rows, start=layout.header_index + 1):
             if len(row) < width:
                 row = (*row, *(None,) * (width - len(row)))
             # an empty cell says nothing; wide sheets are mostly empty parameter columns
