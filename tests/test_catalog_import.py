@@ -6,11 +6,16 @@ from decimal import Decimal
 
 import pytest
 from catalog_fixtures import HEADER, ROWS, defined_workspace, write_csv, write_xlsx
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from jbp.catalog.building import ProductBuilder, Rejected
 from jbp.catalog.definitions import load_definitions
 from jbp.catalog.importing import ImportOptions, import_catalog
 from jbp.catalog.reading import iter_products
-from jbp.errors import CatalogImportError
+from jbp.catalog.records import RawPrice, RawProduct, RawValue
+from jbp.errors import CatalogImportError, Location
+from jbp.workspace import init_workspace
 
 
 def products_of(workspace):
@@ -178,3 +183,32 @@ def test_bmecat_with_external_entity_is_refused_without_reading_it(ws, tmp_path)
         assert report.status == "rejected"
         assert all("root:" not in (r.location.value or "") for r in report.rejections)
     assert ws.store.counts() == before
+
+
+def test_prices_are_kept_as_the_exact_text_of_their_decimal(tmp_path):
+    workspace = defined_workspace(init_workspace(tmp_path / "ws"), tmp_path)
+    with workspace.store.reading() as conn:
+        builder = ProductBuilder(load_definitions(conn))
+    step, limit = Decimal("0.000001"), Decimal(10) ** 12
+
+    def built_price(text: str) -> str:
+        raw = RawProduct(Location(file="prices.csv", row=2),
+                         {"sku": RawValue("A1"), "brand": RawValue("CHNT"), "category": RawValue("contactor")},
+                         [RawPrice(RawValue(1), RawValue(text, "F 单价"))])
+        return builder.build(raw).prices[0][2]
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.decimals(min_value=0, max_value=limit - step, places=6, allow_nan=False),
+           st.sampled_from(["plain", "trimmed", "leading zeros"]))
+    def same_as_decimal(price: Decimal, form: str) -> None:
+        text = format(price, "f")
+        if form == "trimmed" and "." in text:
+            text = text.rstrip("0").rstrip(".") or "0"
+        elif form == "leading zeros":
+            text = "00" + text
+        assert built_price(text) == str(Decimal(text).quantize(step))
+
+    same_as_decimal()
+    with pytest.raises(Rejected, match="below 1,000,000,000,000"):
+        built_price("1000000000000")
+    assert built_price("1,234.5") == "1234.500000"

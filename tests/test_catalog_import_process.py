@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 
 import pytest
 from catalog_fixtures import ROWS, defined_workspace, write_csv
@@ -10,7 +11,8 @@ from conftest import SAMPLE
 from sqlalchemy import text
 
 from jbp.catalog import producer
-from jbp.catalog.definitions import define
+from jbp.catalog.definitions import define, load_definitions
+from jbp.catalog.importers.mapping import read_mapping
 from jbp.catalog.importing import ImportOptions, import_catalog
 from jbp.errors import CatalogImportError
 from jbp.store import catalog_rows
@@ -104,3 +106,59 @@ def test_large_files_go_to_a_second_process_small_ones_stay(ws, tmp_path, monkey
     monkeypatch.setattr(producer, "PARALLEL_MIN_BYTES", source.stat().st_size)
     with pytest.raises(CatalogImportError, match="stopped unexpectedly"):
         import_catalog(ws.store, source)
+
+
+def many_rows(count: int) -> list[list[str]]:
+    """`count` valid contactor rows with SKUs of their own."""
+    template = ROWS[0]
+    return [[f"NXC-{i:05d}", *template[1:]] for i in range(count)]
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_csv_that_turns_bad_after_batches_were_written_fails_whole_naming_its_row(ws, tmp_path, parallel):
+    rows = many_rows(producer.BATCH_SIZE + 300)
+    rows[producer.BATCH_SIZE + 200][4] = "x" * 200_000  # over the csv module's field limit: a csv.Error
+    source = write_csv(tmp_path / "cat.csv", rows, encoding="utf-8")
+    with pytest.raises(CatalogImportError, match="bad CSV") as caught:
+        import_catalog(ws.store, source, ImportOptions(partial=True, parallel=parallel))
+    # two title rows (one of them blank) and the header come first
+    assert caught.value.location.row == producer.BATCH_SIZE + 200 + 4
+    assert ws.store.counts()["products"] == 0
+
+
+def test_a_mapping_can_name_a_header_row_below_the_rows_searched(ws, tmp_path):
+    source = tmp_path / "cat.csv"
+    write_csv(source, ROWS, encoding="utf-8", title=False)
+    source.write_text("说明\n" * 40 + source.read_text(encoding="utf-8"), encoding="utf-8")
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text("header_row = 41\n", encoding="utf-8")
+    report = import_catalog(ws.store, source, ImportOptions(mapping=mapping))
+    assert (report.status, report.created) == ("committed", 3)
+
+
+def test_built_batches_cross_the_pipe_unchanged(ws, tmp_path):
+    source = write_csv(tmp_path / "cat.csv", ROWS + [[*ROWS[0][:5], "-1", *ROWS[0][6:]]])
+    with ws.store.reading() as conn:
+        definitions = load_definitions(conn)
+    messages = list(producer._produce(source, definitions, read_mapping(None), ImportOptions(partial=True)))
+    batch = messages[1]
+    assert len(batch.products) == 3 and len(batch.rejections) == 1
+    assert pickle.loads(pickle.dumps(batch)) == batch  # products travel as marshal bytes
+    assert batch.products[0].prices == (("CNY", 1, "12.500000"), ("CNY", 100, "11.800000"))
+
+
+@pytest.mark.parametrize("outcome", ["committed", "rejected", "failed"])
+def test_imports_skip_sqlite_foreign_key_checks_only_inside_their_transaction(workspace, tmp_path, outcome):
+    defined_workspace(workspace, tmp_path)
+    rows = ROWS if outcome == "committed" else [*ROWS, [*ROWS[0][:5], "-1", *ROWS[0][6:]]]
+    source = write_csv(tmp_path / "cat.csv", rows)
+    if outcome == "failed":
+        source.write_bytes(source.read_bytes() + b"\n\x00")  # NUL: not a CSV file
+    try:
+        report = import_catalog(workspace.store, source)
+    except CatalogImportError:
+        report = None
+    assert (report.status if report else "failed") == outcome
+    with workspace.store.engine.connect() as conn:  # the connection the import used, back from the pool
+        enforced = conn.exec_driver_sql("PRAGMA foreign_keys").scalar() if conn.dialect.name == "sqlite" else 1
+    assert enforced == 1

@@ -327,6 +327,26 @@ def test_csv_blank_lines_between_rows_keep_numbering_and_ragged_rows_are_padded(
     ]
 
 
+def test_a_csv_read_with_a_head_streams_the_same_rows_after_it(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_text("型号,数量\nNU-6205,4\n\n\nNU-6206,2,急\nNU-6207\n\n", encoding="utf-8")
+    whole = read_sheets(path)[0].rows
+    streamed = read_sheets(path, head=2)[0]
+    assert streamed.rows == [("型号", "数量"), ("NU-6205", "4")]
+    rest = list(streamed.more)  # each row as long as its record; blank rows between rows kept
+    assert rest == [(), (), ("NU-6206", "2", "急"), ("NU-6207",)]
+    assert [row + (None,) * (3 - len(row)) for row in streamed.rows + rest] == whole
+
+
+def test_a_bad_csv_record_after_the_head_names_its_row(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_text("型号,数量\nNU-6205,4\n\n" + "NU-6206," + "9" * 200_000 + "\n", encoding="utf-8")
+    sheet = read_sheets(path, head=1)[0]
+    with pytest.raises(CatalogImportError, match=r"bad CSV \(field larger") as caught:
+        list(sheet.more)
+    assert caught.value.location.row == 4
+
+
 def test_csv_with_too_many_rows_names_the_limit(tmp_path):
     path = tmp_path / "big.csv"
     path.write_text("sku,qty\n" + "".join(f"A{i},1\n" for i in range(10)), encoding="utf-8")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import text
 
 from jbp.errors import StoreError, WorkspaceError
-from jbp.store import SCHEMA_VERSION, Store, mask_url, migrations
+from jbp.store import SCHEMA_VERSION, Store, catalog_rows, mask_url, migrations, schema
 from jbp.store.migrations import upgrade
 from jbp.workspace import find_workspace, init_workspace
 
@@ -93,3 +95,16 @@ def test_database_newer_than_the_code_is_refused(db_url):
     with pytest.raises(StoreError, match="newer"):
         store.check_version()
     store.close()
+
+
+@pytest.mark.parametrize("count", [1, 99, 100, 101, 250])
+@pytest.mark.parametrize("variable_limit", [None, 100])
+def test_bulk_insert_writes_every_row_in_order_whatever_the_statement_size(workspace, count, variable_limit):
+    rows = [(f"B{i:04d}", f"品牌{i}", None if i % 3 else f"Brand {i}", "[]") for i in range(count)]
+    with workspace.store.transaction() as conn:
+        if variable_limit and conn.dialect.name == "sqlite":  # as builds that bind fewer values (999 before 3.32)
+            conn.connection.driver_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, variable_limit)
+        catalog_rows.bulk_insert(conn, schema.brands, ("code", "name_zh", "name_en", "aliases"), rows)
+    with workspace.store.reading() as conn:
+        stored = conn.execute(text("SELECT code, name_zh, name_en FROM brands ORDER BY id")).all()
+    assert [tuple(row) for row in stored] == [row[:3] for row in rows]

@@ -304,6 +304,8 @@ class ProductBuilder:
             per = parse_price(fields["price_quantity"])
             if per == 0:
                 raise Rejected("price quantity must be positive", fields["price_quantity"])
+            if per == 1:
+                per = None  # prices are per unit already
         default_currency = _field_text(fields, "currency").upper()
         breaks: dict[tuple[str, int], str] = {}
         for item in raw.prices:
@@ -314,7 +316,7 @@ class ProductBuilder:
                 text = f"{plain[1]}.{(plain[2] or '').ljust(6, '0')}"  # what Decimal would print, 20× faster
             else:
                 price = parse_price(item.price)
-                if per is not None and per != 1:
+                if per is not None:
                     price = price / per
                 if price >= _PRICE_LIMIT:
                     raise Rejected(f"price must be below {_PRICE_LIMIT:,}", item.price)
