@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 
@@ -162,3 +163,13 @@ def test_imports_skip_sqlite_foreign_key_checks_only_inside_their_transaction(wo
     with workspace.store.engine.connect() as conn:  # the connection the import used, back from the pool
         enforced = conn.exec_driver_sql("PRAGMA foreign_keys").scalar() if conn.dialect.name == "sqlite" else 1
     assert enforced == 1
+
+
+def test_an_import_collects_garbage_rarely_while_it_runs_then_as_before(ws, tmp_path):
+    before = gc.get_threshold()
+    during = []
+    for rows in (ROWS, [*ROWS, [*ROWS[0][:5], "-1", *ROWS[0][6:]]]):  # committed, then rejected
+        report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", rows),
+                                progress=lambda _rows: during.append(gc.get_threshold()))
+        assert gc.get_threshold() == before
+    assert report.status == "rejected" and set(during) == {producer.RARE_COLLECTIONS}

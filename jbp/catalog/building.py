@@ -198,8 +198,12 @@ class BuiltProduct(NamedTuple):
     prices: tuple[tuple[str, int, str], ...]  # (currency, min_qty, price as exact text), by currency and quantity
     media: tuple[tuple[str, str, str | None], ...]  # (kind, uri, description), in file order
     related: tuple[tuple[str, str], ...]  # (kind, sku)
-    digest: str  # catalog_rows.product_digest of all of the above
-    mpn_norm: str | None  # the MPN as lookups compare it
+    mpn_norm: str | None  # the MPN as lookups compare it (derived from `mpn`, so not part of the digest)
+
+    def digest(self) -> str:
+        """The content hash the store keeps (`catalog_rows.product_digest` of the values above
+        `mpn_norm`). Worked out by the writing process, which has time to spare for it."""
+        return product_digest(self[:-1])
 
 
 class ProductBuilder:
@@ -259,7 +263,7 @@ class ProductBuilder:
                   numbers.get("lead_time_days"), self._params(raw, category), self._prices(raw), _media(raw),
                   _related(raw))
         mpn_norm = normalise_part_number(texts["mpn"]) if texts["mpn"] else None
-        return BuiltProduct(*values, product_digest(values), mpn_norm)
+        return BuiltProduct(*values, mpn_norm)
 
     def _brand(self, raw: RawValue | None) -> Brand:
         name = text_of(raw.value) if raw else ""

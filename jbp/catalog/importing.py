@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from jbp.catalog import definitions as defs
 from jbp.catalog.building import BuiltProduct, Rejection
 from jbp.catalog.importers.mapping import read_mapping
-from jbp.catalog.producer import BuiltBatch, built_products
+from jbp.catalog.producer import BuiltBatch, built_products, rare_collections
 from jbp.store import Store, catalog_rows
 
 ProgressCallback = Callable[[int], None]
@@ -89,7 +89,7 @@ def import_catalog(store: Store, path: Path | str, options: ImportOptions | None
     mapping = read_mapping(options.mapping)
     derived: dict[str, str] = {}
     try:
-        with store.bulk_transaction() as conn:
+        with rare_collections(), store.bulk_transaction() as conn:
             definitions = defs.load_definitions(conn)
             with built_products(path, definitions, mapping, options) as messages:
                 opening = next(messages)
@@ -147,11 +147,12 @@ def _store_batch(conn: Connection, definitions: defs.Definitions, products: list
     to_update: list[tuple[int, tuple, BuiltProduct]] = []
     for key, product in zip(keys, products, strict=True):
         stored = existing.get(key)
-        if stored is not None and stored[1] == product.digest:
+        digest = product.digest()
+        if stored is not None and stored[1] == digest:
             report.unchanged += 1
             continue
         row = (key[0], product.sku, category_ids[product.category], product.mpn, product.mpn_norm,
-               *product[4:16], product.digest, now)
+               *product[4:16], digest, now)
         if stored is None:
             to_insert.append((row, product))
         else:
