@@ -17,8 +17,9 @@ from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from jbp.errors import DataError, Location
+from jbp.shipped import templates_dir
 
-MESSAGE_TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "messages"
+MESSAGE_TEMPLATES = templates_dir() / "messages"
 MAX_TEMPLATE_CHARS = 20_000
 MAX_RENDER_SECONDS = 0.05
 MAX_BODY_CHARS = {"sms": 500, "wangwang": 2000, "wecom": 2000, "email": 100_000}
