@@ -30,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from jbp.errors import CatalogImportError, Location
+from jbp.zip_sizes import declared_excess
 
 if TYPE_CHECKING:
     from jbp.sheets import ReadLimits
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM_NAME = "EncryptedPackage".encode("utf-16-le")
 _CHUNK = 1 << 20
-# Below this size a high compression ratio is harmless (a 40 KB styles.xml of repeats, say).
-_RATIO_CHECK_FLOOR = 1 << 20
 
 # The attributes of a tag up to its '>' (quoted values may hold '>'), for the tag patterns below.
 _ATTRS = rb"""([\s/][^<>"']*(?:(?:"[^"<]*"|'[^'<]*')[^<>"']*)*)?>"""
@@ -108,21 +107,9 @@ def _workbook_kind(names: set[str], where: Location) -> str:
 
 
 def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: ReadLimits, where: Location) -> None:
-    total = sum(info.file_size for info in members)
-    if total > limits.max_uncompressed_bytes:
-        raise CatalogImportError(
-            f"looks like a zip bomb: it would expand to {total:,} bytes, over the limit of "
-            f"{limits.max_uncompressed_bytes:,}",
-            where,
-        )
-    for info in members:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > _RATIO_CHECK_FLOOR and ratio > limits.max_compression_ratio:
-            raise CatalogImportError(
-                f"looks like a zip bomb: member {info.filename!r} is compressed {ratio:,.0f}:1, over the "
-                f"limit of {limits.max_compression_ratio}:1",
-                where,
-            )
+    excess = declared_excess(members, limits.max_uncompressed_bytes, limits.max_compression_ratio)
+    if excess:
+        raise CatalogImportError(f"looks like a zip bomb: {excess.what}", where)
 
 
 def _inflate(handle: BinaryIO, info: zipfile.ZipInfo, where: Location) -> Iterator[bytes]:

@@ -14,13 +14,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from jbp.errors import Location
+from jbp.zip_sizes import declared_excess
 
 from .errors import ModelError
 from .limits import ModelLimits
-
-# small members compress extremely well when they are mostly zeros or repeated XML; judge the ratio
-# only where the expansion could hurt
-_RATIO_FLOOR_BYTES = 1024 * 1024
 
 
 def check_archive(path: Path, limits: ModelLimits) -> None:
@@ -80,21 +77,9 @@ def check_gltf_references(document: bytes, where: Location) -> list[str]:
 
 
 def _check_declared_sizes(members: list[zipfile.ZipInfo], limits: ModelLimits, where: Location) -> None:
-    declared = sum(member.file_size for member in members)
-    if declared > limits.max_uncompressed_bytes:
-        raise ModelError(
-            f"archive expands to {declared:,} bytes, over the limit of "
-            f"{limits.max_uncompressed_bytes:,} (max_uncompressed_bytes)",
-            where,
-        )
-    for member in members:
-        ratio = member.file_size / max(member.compress_size, 1)
-        if member.file_size >= _RATIO_FLOOR_BYTES and ratio > limits.max_compression_ratio:
-            raise ModelError(
-                f"archive member {member.filename!r} expands {ratio:,.0f}-fold, over the limit of "
-                f"{limits.max_compression_ratio:,.0f} (max_compression_ratio): a decompression bomb?",
-                where,
-            )
+    excess = declared_excess(members, limits.max_uncompressed_bytes, limits.max_compression_ratio)
+    if excess:
+        raise ModelError(f"a decompression bomb? {excess.what} ({excess.limit})", where)
 
 
 def check_gltf_file(path: Path, limits: ModelLimits) -> None:
