@@ -99,11 +99,19 @@ def _billion_laughs(folder):
     return path
 
 
+def _yaml_alias_bomb(folder):
+    path = folder / "cpl.yaml"
+    levels = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    path.write_text(f"l0: &l0 [ha]\n{levels}name: Resistors\nrows: []\n", encoding="utf-8")
+    return path
+
+
 @pytest.mark.parametrize(("build", "expected"), [
     (_zip_bomb, "zip bomb"),
     (_shift_jis_csv, "encoding"),
     (_not_bmecat, "rss"),
     (_billion_laughs, "laughs.xml"),
+    (_yaml_alias_bomb, "aliases"),
 ])
 def test_hostile_files_exit_1_naming_the_file_and_leave_the_store_as_it_was(run, shop, tmp_path, build, expected):
     run("-w", str(shop), "catalog", "import", str(write_csv(tmp_path / "c.csv", ROWS)))

@@ -278,7 +278,7 @@ class ProductBuilder:
         if not self.derive:
             known = ", ".join(sorted(self.definitions.brands)) or "none declared"
             raise Rejected(f"unknown brand {name!r} (known: {known})", raw)
-        brand = Brand(code=_code_for(name, 64, upper=True), name_en=name)
+        brand = Brand(code=code_for(name, 64, upper=True), name_en=name)
         self.definitions.brands[brand.code] = brand
         self._brand_by_name[name] = brand
         self.derived_brands.append(brand)
@@ -295,7 +295,7 @@ class ProductBuilder:
             return self.definitions.categories[found.code]  # the current version, with derived parameters
         if not self.derive:
             raise Rejected(f"unknown category {name!r}", raw)
-        category = Category(code=_code_for(name, 64), name_en=name)
+        category = Category(code=code_for(name, 64), name_en=name)
         self.definitions.categories[category.code] = category
         self.derived_categories[category.code] = category
         self._category_by_name[name] = category
@@ -382,7 +382,7 @@ class ProductBuilder:
             if quantity is not None:
                 kind = ParamKind.range if quantity.value is None else ParamKind.numeric
                 unit = quantity.unit
-        definition = ParameterDef(code=_code_for(name, 64, parameter=True), name_en=name, kind=kind, unit=unit)
+        definition = ParameterDef(code=code_for(name, 64, parameter=True), name_en=name, kind=kind, unit=unit)
         if category.parameter(definition.code):
             return category, category.parameter(definition.code)
         category = category.model_copy(update={"parameters": (*category.parameters, definition)})
@@ -462,7 +462,7 @@ def _media_kind(word: str, uri: str) -> MediaKind:
     return MediaKind.image if lowered in ("normal", "thumbnail", "detail", "logo") else MediaKind.document
 
 
-def _code_for(name: str, limit: int, *, upper: bool = False, parameter: bool = False) -> str:
+def code_for(name: str, limit: int, *, upper: bool = False, parameter: bool = False) -> str:
     """A stable code derived from a free-text name (ETIM/ECLASS ids keep their shape)."""
     folded = unicodedata.normalize("NFKC", name).strip()
     code = re.sub(r"[^A-Za-z0-9]+", "_", folded).strip("_")

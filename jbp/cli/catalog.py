@@ -48,7 +48,7 @@ def define_command(file: str, as_json: bool) -> None:
 def import_command(file: str, sheet: str | None, mapping: str | None, default_brand: str | None,
                    default_category: str | None, partial: bool, dry_run: bool, show_mapping: bool,
                    as_json: bool) -> None:
-    """Import a catalog file (xlsx, xls, ods, csv, BMEcat XML, jbp JSON) in one transaction.
+    """Import a catalog file (xlsx, xls, ods, csv, BMEcat XML, jbp JSON, Octopart CPL YAML) in one transaction.
 
     A file with rejected rows changes nothing unless --partial is given. Exit code 1 when rows were
     rejected and nothing was imported.

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from jbp.catalog.definitions import Definitions
-from jbp.catalog.importers import bmecat, jsonfile, tabular
+from jbp.catalog.importers import bmecat, cpl, jsonfile, tabular
 from jbp.catalog.importers.mapping import Mapping
 from jbp.catalog.records import ParsedCatalog
 from jbp.errors import CatalogImportError, Location
 
-LOADERS = {**tabular.loaders, **jsonfile.loaders, **bmecat.loaders}
+LOADERS = {**tabular.loaders, **jsonfile.loaders, **bmecat.loaders, **cpl.loaders}
 
 
 def detect_format(path: Path) -> str:
