@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jbp.catalog.definitions import define, load_definitions
+from jbp.catalog.importers import cpl
 from jbp.catalog.importing import ImportOptions, import_catalog
 from jbp.catalog.reading import iter_products
 from jbp.catalog.selection import select
@@ -119,6 +120,14 @@ def test_bad_yaml_names_the_line_and_changes_nothing(workspace, tmp_path, text, 
         import_catalog(workspace.store, path)
     assert caught.value.location.file == str(path) and caught.value.location.row == row
     assert stored(workspace)[0] == {}
+
+
+def test_a_yaml_file_over_the_size_limit_is_refused_before_it_is_parsed(workspace, tmp_path, monkeypatch):
+    monkeypatch.setattr(cpl, "MAX_FILE_BYTES", 500)
+    path = write(tmp_path, CPL)
+    with pytest.raises(CatalogImportError, match="over the limit of 500 for YAML") as caught:
+        import_catalog(workspace.store, path, ImportOptions(parallel=False))
+    assert caught.value.location.file == str(path) and stored(workspace)[0] == {}
 
 
 def test_bytes_that_are_not_utf8_are_refused_naming_the_file(workspace, tmp_path):
