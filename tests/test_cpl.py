@@ -84,6 +84,12 @@ def test_each_part_is_a_product_with_its_generic_part_values(workspace, tmp_path
     assert [p.sku for p in select(workspace, "Resistors", ["power_rating >= 0.5 W"]).products] == ["TC33X-2-103E"]
 
 
+def test_a_row_without_parts_is_reported(workspace, tmp_path):
+    path = write(tmp_path, CPL + "- cplid: CPL-EMPTY\n  title: Nobody\n  parts: []\n")
+    report = import_catalog(workspace.store, path)
+    assert report.created == 3 and report.warnings == ["rows without parts, so without products: line 36"]
+
+
 def test_reimport_changes_nothing(workspace, tmp_path):
     path = write(tmp_path, CPL)
     import_catalog(workspace.store, path)

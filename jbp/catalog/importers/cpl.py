@@ -62,7 +62,9 @@ def load_cpl(path: Path, definitions: Definitions, _mapping=None, sheet: str | N
     name = _text(document["name"], file, "name")
     entries = [_entry(node, file) for node in rows.value]
     category = _category(_text(document.get("cleanname"), file, "cleanname") or name, entries, definitions, file)
-    return ParsedCatalog(source=file, format=FORMAT_NAME, categories=[category],
+    empty = [f"line {entry.line}" for entry in entries if not entry.parts]
+    warnings = [f"rows without parts, so without products: {', '.join(empty)}"] if empty else []
+    return ParsedCatalog(source=file, format=FORMAT_NAME, categories=[category], warnings=warnings,
                          products=_products(entries, category.code, file), derive_definitions=True)
 
 
