@@ -119,6 +119,8 @@ def test_parameters_the_workspace_defines_are_kept_as_defined(workspace, tmp_pat
     ("name: R\nrows:\n- cplid: X\n  title: [a, b]\n  parts:\n  - mpn: M\n    manufacturer: B\n",
      "title must be a single value", 4),
     ("name: R\nrows:\n- cplid: X\n  title: T\n", "a row needs a list of parts", 3),
+    ("name: R\nrows:\n- extravals: {Power Rating: 1W, power-rating: 2W}\n  parts: []\n",
+     "columns 'Power Rating' and 'power-rating' would both be parameter 'power_rating'", None),
 ])
 def test_bad_yaml_names_the_line_and_changes_nothing(workspace, tmp_path, text, message, row):
     path = write(tmp_path, text, name="bad.yaml")
