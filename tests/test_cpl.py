@@ -7,6 +7,7 @@ import pytest
 from jbp.catalog.definitions import define, load_definitions
 from jbp.catalog.importers import cpl
 from jbp.catalog.importing import ImportOptions, import_catalog
+from jbp.catalog.layout import describe_layout
 from jbp.catalog.reading import iter_products
 from jbp.catalog.selection import select
 from jbp.errors import CatalogImportError
@@ -88,6 +89,11 @@ def test_a_row_without_parts_is_reported(workspace, tmp_path):
     path = write(tmp_path, CPL + "- cplid: CPL-EMPTY\n  title: Nobody\n  parts: []\n")
     report = import_catalog(workspace.store, path)
     assert report.created == 3 and report.warnings == ["rows without parts, so without products: line 36"]
+
+
+def test_show_mapping_says_no_column_mapping_applies(workspace, tmp_path):
+    (described,) = describe_layout(workspace.store, write(tmp_path, CPL))
+    assert described["format"] == "yaml" and "no column mapping applies" in described["note"]
 
 
 def test_reimport_changes_nothing(workspace, tmp_path):
