@@ -10,7 +10,7 @@ from jbp.catalog.importing import ImportOptions, import_catalog
 from jbp.catalog.layout import describe_layout
 from jbp.catalog.reading import iter_products
 from jbp.catalog.selection import select
-from jbp.errors import CatalogImportError
+from jbp.errors import CatalogImportError, NotFoundError
 
 CPL = """\
 docid: 1abc
@@ -94,6 +94,11 @@ def test_a_row_without_parts_is_reported(workspace, tmp_path):
 def test_show_mapping_says_no_column_mapping_applies(workspace, tmp_path):
     (described,) = describe_layout(workspace.store, write(tmp_path, CPL))
     assert described["format"] == "yaml" and "no column mapping applies" in described["note"]
+
+
+def test_a_sheet_is_refused_for_yaml_not_ignored(workspace, tmp_path):
+    with pytest.raises(NotFoundError, match="is a yaml file, which has no sheet 'Resistors'"):
+        import_catalog(workspace.store, write(tmp_path, CPL), ImportOptions(sheet="Resistors"))
 
 
 def test_reimport_changes_nothing(workspace, tmp_path):

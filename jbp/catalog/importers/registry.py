@@ -8,7 +8,7 @@ from jbp.catalog.definitions import Definitions
 from jbp.catalog.importers import bmecat, cpl, jsonfile, tabular
 from jbp.catalog.importers.mapping import Mapping
 from jbp.catalog.records import ParsedCatalog
-from jbp.errors import CatalogImportError, Location
+from jbp.errors import CatalogImportError, Location, NotFoundError
 
 LOADERS = {**tabular.loaders, **jsonfile.loaders, **bmecat.loaders, **cpl.loaders}
 
@@ -34,6 +34,8 @@ def read_catalog(path: Path | str, definitions: Definitions, mapping: Mapping | 
     """Parse a catalog file of any supported format into raw products (not yet validated)."""
     path = Path(path)
     fmt = detect_format(path)
+    if sheet is not None and fmt not in tabular.loaders:
+        raise NotFoundError(f"{path} is a {fmt} file, which has no sheet {sheet!r}")
     if fmt == "bmecat":
         return bmecat.load_bmecat(path)
     return LOADERS[fmt](path, definitions, mapping or Mapping(), sheet=sheet)
