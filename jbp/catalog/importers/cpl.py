@@ -35,10 +35,14 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when
 MAX_FILE_BYTES = 8 << 20
 
 
+_ENTRY_FIELDS = ("cplid", "title", "description")
+_PART_FIELDS = ("manufacturer", "mpn", "imageurl", "footprinturl", "externalurl", "note")
+
+
 @dataclass(slots=True)
 class _Part:
     line: int
-    fields: dict[str, yaml.ScalarNode]
+    fields: dict[str, str]  # _PART_FIELDS -> text ("" when absent)
 
 
 @dataclass(slots=True)
@@ -46,8 +50,8 @@ class _Entry:
     """One generic part (a CPL row) and the manufacturer parts that meet it."""
 
     line: int
-    values: dict[str, str]  # parameter name -> value as written
-    fields: dict[str, yaml.ScalarNode]
+    fields: dict[str, str]  # _ENTRY_FIELDS -> text ("" when absent)
+    values: dict[str, str]  # parameter name -> value as written, those that apply
     parts: list[_Part]
 
 
@@ -115,20 +119,27 @@ def _entry(node: yaml.Node, file: str) -> _Entry:
     fields = _mapping_of(node, file, "a row")
     values = {}
     if "extravals" in fields:
-        values = {name: _text(value, file, f"extravals.{name}")
-                  for name, value in _mapping_of(fields["extravals"], file, "extravals").items()}
+        values = {name: text for name, value in _mapping_of(fields["extravals"], file, "extravals").items()
+                  if (text := _text(value, file, f"extravals.{name}")) and text not in NOT_APPLICABLE}
     parts = fields.get("parts")
     if not isinstance(parts, yaml.SequenceNode):
         raise CatalogImportError("a row needs a list of parts", Location(file=file, row=node.start_mark.line + 1,
                                                                           column="parts"))
-    return _Entry(node.start_mark.line + 1, values, fields,
-                  [_Part(part.start_mark.line + 1, _mapping_of(part, file, "a part")) for part in parts.value])
+    part_list = []
+    for part in parts.value:
+        part_fields = _texts(_mapping_of(part, file, "a part"), _PART_FIELDS, "parts.", file)
+        part_list.append(_Part(part.start_mark.line + 1, part_fields))
+    return _Entry(node.start_mark.line + 1, _texts(fields, _ENTRY_FIELDS, "", file), values, part_list)
+
+
+def _texts(fields: dict[str, yaml.Node], names: tuple[str, ...], prefix: str, file: str) -> dict[str, str]:
+    return {name: _text(fields.get(name), file, prefix + name) for name in names}
 
 
 def _category(name: str, entries: list[_Entry], definitions: Definitions, file: str) -> Category:
     """The workspace's category of that name with the parameters it lacks added, or a new one."""
     known = definitions.find_category(name)
-    columns: dict[str, list[str]] = {CPL_ID: [_text(entry.fields.get("cplid"), file, "cplid") for entry in entries]}
+    columns: dict[str, list[str]] = {CPL_ID: [entry.fields["cplid"] for entry in entries]}
     for entry in entries:
         for column, value in entry.values.items():
             columns.setdefault(column, []).append(value)
@@ -150,7 +161,7 @@ def _category(name: str, entries: list[_Entry], definitions: Definitions, file: 
 
 def _parameter(column: str, values: list[str]) -> ParameterDef:
     """Numeric in the one unit every value of the column is written in, else text."""
-    quantities = [units.try_parse_quantity(value) for value in values if value and value not in NOT_APPLICABLE]
+    quantities = [units.try_parse_quantity(value) for value in values if value]
     found = {quantity.unit if quantity else "" for quantity in quantities}
     unit = found.pop() if len(found) == 1 else ""
     code = code_for(column, 64, parameter=True)
@@ -162,10 +173,9 @@ def _parameter(column: str, values: list[str]) -> ParameterDef:
 
 def _products(entries: list[_Entry], category: str, file: str) -> Iterator[RawProduct]:
     for entry in entries:
-        text = {key: _text(entry.fields.get(key), file, key) for key in ("cplid", "title", "description")}
+        text = entry.fields
         for part in entry.parts:
-            field = {key: _text(part.fields.get(key), file, f"parts.{key}")
-                     for key in ("manufacturer", "mpn", "imageurl", "footprinturl", "externalurl", "note")}
+            field = part.fields
             product = RawProduct(location=Location(file=file, row=part.line))
             product.fields.update({
                 "sku": RawValue(field["mpn"], "parts.mpn"),
@@ -178,7 +188,7 @@ def _products(entries: list[_Entry], category: str, file: str) -> Iterator[RawPr
             })
             product.params.append(RawParam(CPL_ID, RawValue(text["cplid"], "cplid")))
             product.params += [RawParam(name, RawValue(value, f"extravals.{name}"))
-                               for name, value in entry.values.items() if value not in NOT_APPLICABLE]
+                               for name, value in entry.values.items()]
             product.media += [RawMedia(kind, field[key], description) for key, kind, description in (
                 ("imageurl", "image", None), ("footprinturl", "document", "footprint"),
                 ("externalurl", "document", None)) if field[key]]
