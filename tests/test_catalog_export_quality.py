@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
-from catalog_fixtures import ROWS, defined_workspace, write_csv
+from catalog_fixtures import ROWS, defined_workspace, write_csv, write_definitions
+from sqlalchemy import update
 
+from jbp.catalog.definitions import define, load_definitions
 from jbp.catalog.export import export_catalog
 from jbp.catalog.importing import import_catalog
 from jbp.catalog.quality import quality
+from jbp.catalog.reading import iter_products
+from jbp.store import schema
+from jbp.workspace import init_workspace
 
 
 @pytest.fixture
@@ -63,3 +69,38 @@ def test_quality_for_unknown_category_suggests_close_names(loaded):
 
     with pytest.raises(NotFoundError, match="contactor"):
         quality(loaded.store, category="contactr")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_unit_given_by_the_header_travels_with_the_value(workspace, tmp_path, fmt):
+    """`检测距离(mm)` over `4` is 4 mm, stored as 0.004 m: exported bare, it would come back as 4 m."""
+    ws = defined_workspace(workspace, tmp_path)
+    header = ["货号", "品牌", "分类", "工作电压", "检测距离(mm)"]
+    rows = [["NBB4-12GM50-E2", "CHNT", "sensor", "10..30 V DC", "4"]]
+    assert import_catalog(ws.store, write_csv(tmp_path / "sensors.csv", rows, header)).status == "committed"
+    path = tmp_path / f"out.{fmt}"
+    export_catalog(ws.store, path)
+    assert _exported_distance(path, fmt) == "4 mm"
+    assert import_catalog(ws.store, path).unchanged == 1
+
+    # a store written before sources kept the header's unit holds the bare "4": the stored value is exported
+    with ws.store.transaction() as conn:
+        conn.execute(update(schema.param_values).where(schema.param_values.c.source == "4 mm").values(source="4"))
+    export_catalog(ws.store, path)
+    assert _exported_distance(path, fmt) == "0.004 m"
+    elsewhere = init_workspace(tmp_path / "elsewhere")
+    define(elsewhere.store, write_definitions(tmp_path))
+    assert import_catalog(elsewhere.store, path).created == 1
+    with elsewhere.store.reading() as conn:
+        [product] = iter_products(conn, load_definitions(conn))
+    assert product.params["sensing_distance"].num == pytest.approx(0.004)
+    elsewhere.store.close()
+
+
+def _exported_distance(path, fmt: str) -> str:
+    if fmt == "json":
+        [product] = json.loads(path.read_text(encoding="utf-8"))["products"]
+        return product["params"]["sensing_distance"]["source"]
+    with path.open(encoding="utf-8-sig") as handle:
+        [row] = csv.DictReader(handle)
+    return row["sensing_distance"]

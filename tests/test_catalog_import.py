@@ -35,7 +35,7 @@ def test_gbk_csv_with_title_rows_imports_every_field_and_parameter(ws, tmp_path)
     first = products["NXC-09-220"]
     assert first.brand == "CHNT" and first.category == "contactor" and first.mpn == "NXC-09"
     assert [(b.min_qty, b.price) for b in first.price_breaks] == [(1, Decimal("12.5")), (100, Decimal("11.8"))]
-    assert first.params["rated_current"].num == 9.0 and first.params["rated_current"].source == "9"
+    assert first.params["rated_current"].num == 9.0 and first.params["rated_current"].source == "9 A"
     assert first.params["coil_voltage"].num == 220.0 and first.params["coil_voltage"].text == "AC"
     assert first.params["poles"].text == "3P"
     assert (first.params["operating_temp"].num_min, first.params["operating_temp"].num_max) == (-25.0, 70.0)

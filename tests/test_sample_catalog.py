@@ -7,7 +7,8 @@ from conftest import SAMPLE
 from sqlalchemy import text
 
 from jbp.catalog.definitions import define, load_definitions
-from jbp.catalog.importing import import_catalog
+from jbp.catalog.export import export_catalog
+from jbp.catalog.importing import ImportOptions, import_catalog
 from jbp.catalog.reading import iter_products
 from jbp.store import SCHEMA_VERSION, Store, catalog_rows
 from jbp.store.migrations import STEPS, upgrade
@@ -27,6 +28,32 @@ def test_sample_files_import_without_rejections_then_reimport_unchanged(sample_w
         assert (report.status, report.created, report.rejected) == ("committed", count, 0), report.rejections[:3]
     for name, count in FILES.items():
         assert import_catalog(sample_ws.store, SAMPLE / name).unchanged == count
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv", "json"])
+def test_the_whole_sample_catalog_exports_and_reimports_unchanged(sample_ws, tmp_path, fmt):
+    for name in FILES:
+        import_catalog(sample_ws.store, SAMPLE / name)
+    with sample_ws.store.reading() as conn:
+        described, kinds = conn.execute(text("SELECT count(description), count(DISTINCT kind) FROM media")).one()
+    assert described > 500 and kinds == 3  # BMEcat's described images, datasheets and CAD files among them
+    path = tmp_path / f"catalog.{fmt}"
+    total = sum(FILES.values())
+    assert export_catalog(sample_ws.store, path).products == total
+    again = import_catalog(sample_ws.store, path)
+    assert (again.status, again.created, again.updated, again.unchanged) == ("committed", 0, 0, total)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_real_catalogs_export_to_a_table_and_reimport_unchanged(workspace, realdata, tmp_path, fmt):
+    """fischer's article lists documents, datasheets and images interleaved, each described; CPL parts
+    have images and footprint documents."""
+    for name in ("bmecat/fischer_nexmart_bmecat12.xml", "catalog/octopart_cpl_production_Resistors.yaml"):
+        assert import_catalog(workspace.store, realdata / name, ImportOptions(partial=True)).created
+    path = tmp_path / f"catalog.{fmt}"
+    count = export_catalog(workspace.store, path).products
+    again = import_catalog(workspace.store, path)
+    assert (again.status, again.updated, again.unchanged) == ("committed", 0, count)
 
 
 def test_bmecat_old_products_are_obsolete_with_their_successor(sample_ws):

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from jbp import units
 from jbp.catalog.definitions import Definitions, find_parameter
 from jbp.catalog.importers.headers import fold_header
+from jbp.catalog.media_refs import MediaRef, media_kind, one_line, parse_media_cell, uri_problem
 from jbp.catalog.models import (
     Brand,
     Category,
@@ -67,7 +68,6 @@ _INT_FIELDS = {"package_qty": 1, "moq": 1, "order_multiple": 1, "stock": 0, "lea
 _TEXT_FIELDS = ("mpn", "series", "name_zh", "name_en", "description", "successor_sku")
 _TEXT_LIMITS = {"mpn": 128, "successor_sku": 128}  # the store's column widths
 _MEDIA_FIELDS = {"image": MediaKind.image, "datasheet": MediaKind.datasheet, "cad": MediaKind.cad}
-_CAD_SUFFIXES = (".stp", ".step", ".stl", ".igs", ".iges", ".glb", ".gltf", ".obj", ".3mf", ".x_t", ".sldprt")
 
 
 def text_of(value: object) -> str:
@@ -133,11 +133,12 @@ def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
     """One parameter value, normalised by the definition's kind and unit; the source text is kept."""
     source = text_of(raw.value)
     if definition.kind in (ParamKind.numeric, ParamKind.range):
-        text = source
         if raw.unit_hint and _is_bare_number(source):
-            text = f"{source} {raw.unit_hint}"
+            # the unit the header (`功率(kW)`) or BMEcat's FUNIT gave is part of the value: kept with it,
+            # an exported `2.2 kW` imports back as 2200 W (a bare `2.2` would read as 2.2 W)
+            source = f"{source} {raw.unit_hint}"
         try:
-            quantity = units.parse_quantity(text, expected_unit=definition.unit or None)
+            quantity = units.parse_quantity(source, expected_unit=definition.unit or None)
         except UnitError as exc:
             raise Rejected(f"{_param_label(definition)}: {exc.reason}", raw) from None
         if definition.kind == ParamKind.numeric:
@@ -423,16 +424,29 @@ def _lifecycle(word: str, raw: RawValue) -> str:
     return state.value
 
 
-def _media(raw: RawProduct) -> tuple[tuple[str, str, str | None], ...]:
-    # a media column may list several references, one per line
-    refs = [(kind.value, uri.strip(), None)
-            for name, kind in _MEDIA_FIELDS.items() if name in raw.fields
-            for uri in text_of(raw.fields[name].value).splitlines() if uri.strip()]
-    refs += [(_media_kind(item.kind, item.uri).value, item.uri, item.description) for item in raw.media]
-    for _, uri, _ in refs:
-        if not uri or len(uri) > 2000:
-            raise Rejected("a media reference must be 1 to 2000 characters", raw.fields.get("image"))
+def _media(raw: RawProduct) -> tuple[MediaRef, ...]:
+    """Columns of one kind (a reference per line), a `media` column (kind: uri | description per line, as
+    exports write it), then the file's own references (BMEcat MIME_INFO, JSON, CPL), in that order."""
+    refs: list[MediaRef] = []
+    for name, kind in _MEDIA_FIELDS.items():
+        if name in raw.fields:
+            for uri in text_of(raw.fields[name].value).splitlines():
+                if uri.strip():
+                    refs.append((kind.value, _checked_uri(uri.strip(), raw.fields[name]), None))
+    if "media" in raw.fields:
+        try:
+            refs += parse_media_cell(text_of(raw.fields["media"].value))
+        except ValueError as exc:
+            raise Rejected(str(exc), raw.fields["media"]) from None
+    refs += [(media_kind(item.kind, item.uri).value, _checked_uri(item.uri, None), one_line(item.description))
+             for item in raw.media]
     return tuple(refs)
+
+
+def _checked_uri(uri: str, raw: RawValue | None) -> str:
+    if problem := uri_problem(uri):
+        raise Rejected(problem, raw)
+    return uri
 
 
 def _related(raw: RawProduct) -> tuple[tuple[str, str], ...]:
@@ -449,17 +463,6 @@ def _related(raw: RawProduct) -> tuple[tuple[str, str], ...]:
             raise Rejected(f"related product {kind}:{sku} needs a kind of up to 32 and a SKU of up to 128 "
                            "characters", raw.fields.get("related"))
     return tuple(sorted(set(pairs)))  # the store keeps no order for them
-
-
-def _media_kind(word: str, uri: str) -> MediaKind:
-    lowered = word.lower()
-    if lowered in MediaKind.__members__:
-        return MediaKind(lowered)
-    if uri.lower().endswith(_CAD_SUFFIXES):
-        return MediaKind.cad
-    if "sheet" in lowered:
-        return MediaKind.datasheet
-    return MediaKind.image if lowered in ("normal", "thumbnail", "detail", "logo") else MediaKind.document
 
 
 def code_for(name: str, limit: int, *, upper: bool = False, parameter: bool = False) -> str:

@@ -26,6 +26,7 @@ from typing import NamedTuple
 from lxml import etree
 from pydantic import ValidationError
 
+from jbp.catalog.media_refs import CAD_SUFFIXES
 from jbp.catalog.models import Category
 from jbp.catalog.records import ParsedCatalog, RawLink, RawMedia, RawParam, RawPrice, RawProduct, RawValue
 from jbp.errors import CatalogImportError, Location
@@ -52,7 +53,6 @@ _ORDER_FIELDS = {"ORDER_UNIT": "unit", "CONTENT_UNIT": "content_unit", "NO_CU_PE
 _PRICE_TYPE_PREFERENCE = ("net_customer", "net_list", "gros_list", "nrp")
 _MEDIA_BY_PURPOSE = {"normal": "image", "thumbnail": "image", "detail": "image", "data_sheet": "datasheet"}
 _CAD_MIME_TYPES = {"model/step", "application/step", "model/stl", "application/sla", "model/gltf-binary"}
-_CAD_SUFFIXES = (".stp", ".step", ".stl", ".igs", ".iges", ".glb")
 _LINK_KINDS = {"followup": "successor", "successor": "successor"}
 # Feature systems whose group id names a product class; nexmart's "udf_…" groups and the like do not.
 _CLASSIFICATION_SYSTEM = re.compile(r"^(?:etim|ecl@?ass|unspsc|proficl@ss)", re.IGNORECASE)
@@ -441,7 +441,7 @@ def _media(elem: etree._Element) -> RawMedia | None:
     source = parts.get("MIME_SOURCE")
     if not source:
         return None
-    if (parts.get("MIME_TYPE") or "").lower() in _CAD_MIME_TYPES or source.lower().endswith(_CAD_SUFFIXES):
+    if (parts.get("MIME_TYPE") or "").lower() in _CAD_MIME_TYPES or source.lower().endswith(CAD_SUFFIXES):
         kind = "cad"
     else:
         kind = _MEDIA_BY_PURPOSE.get(parts.get("MIME_PURPOSE") or "", "document")

@@ -35,6 +35,7 @@ FIELD_HEADERS: dict[str, tuple[str, ...]] = {
     "image": ("image", "图片", "主图", "image url", "picture"),
     "datasheet": ("datasheet", "规格书", "数据手册", "datasheet url"),
     "cad": ("cad", "3d", "3d模型", "3d model", "cad model"),
+    "media": ("media", "媒体", "媒体文件", "attachments", "mime info"),
     "related": ("related", "related products", "相关产品", "配件"),
 }
 
