@@ -46,6 +46,29 @@ def test_gbk_csv_with_title_rows_imports_every_field_and_parameter(ws, tmp_path)
     assert second.lifecycle == "eol" and second.stock == 0
 
 
+@pytest.mark.parametrize(("cell", "unit", "kind", "stored", "source"), [
+    ("3..5", "mm", "range", (None, 0.003, 0.005), "3..5 mm"),
+    ("-25~70", "℃", "range", (None, -25.0, 70.0), "-25~70 ℃"),
+    ("≥10", "mm", "range", (None, 0.01, None), "≥10 mm"),
+    ("±5", "%", "range", (None, -5.0, 5.0), "±5 %"),
+    ("2.2", "kW", "numeric", (2200.0, None, None), "2.2 kW"),
+    ("1,5", "mm", "numeric", (0.0015, None, None), "1,5 mm"),
+    ("5 cm", "mm", "numeric", (0.05, None, None), "5 cm"),  # a unit of its own wins
+    ("-25~70℃", "℃", "range", (None, -25.0, 70.0), "-25~70℃"),
+    ("4k7", "Ω", "numeric", (4700.0, None, None), "4k7"),  # RKM: the letter is its multiplier
+])
+def test_a_value_without_a_unit_of_its_own_takes_the_headers_and_keeps_it(cell, unit, kind, stored, source):
+    """A range under `尺寸(mm)` is millimetres as much as a single number is (3..5 was read as metres)."""
+    from jbp import units
+    from jbp.catalog.building import parse_parameter
+    from jbp.catalog.models import ParameterDef, ParamKind
+
+    definition = ParameterDef(code="p", name_en="p", kind=ParamKind(kind), unit=units.si_unit(unit))
+    value = parse_parameter(definition, RawValue(cell, "E 尺寸", unit))
+    assert (value.num, value.num_min, value.num_max) == pytest.approx(stored)
+    assert value.source == source
+
+
 def test_reimport_of_same_file_changes_nothing(ws, tmp_path):
     path = write_csv(tmp_path / "cat.csv", ROWS)
     import_catalog(ws.store, path)

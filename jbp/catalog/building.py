@@ -133,7 +133,7 @@ def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
     """One parameter value, normalised by the definition's kind and unit; the source text is kept."""
     source = text_of(raw.value)
     if definition.kind in (ParamKind.numeric, ParamKind.range):
-        if raw.unit_hint and _is_bare_number(source):
+        if raw.unit_hint and _without_unit(source):
             # the unit the header (`功率(kW)`) or BMEcat's FUNIT gave is part of the value: kept with it,
             # an exported `2.2 kW` imports back as 2200 W (a bare `2.2` would read as 2.2 W)
             source = f"{source} {raw.unit_hint}"
@@ -160,6 +160,15 @@ def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
                 return ParamValue(text=allowed, source=source)
         raise Rejected(f"{_param_label(definition)}: not one of {', '.join(definition.allowed_values)}", raw)
     return ParamValue(text=source, source=source)
+
+
+def _without_unit(text: str) -> bool:
+    """A number or range with no unit of its own (`4`, `1,5`, `3..5`, `-25~70`, `±5`, `≥10`), which takes the
+    unit of its header; a letter means a unit, prefix (`4k7`) or current of its own."""
+    if any(character.isalpha() for character in text):
+        return False
+    quantity = units.try_parse_quantity(text)
+    return quantity is not None and not quantity.unit
 
 
 def _is_bare_number(text: str) -> bool:
