@@ -9,14 +9,19 @@ Decisions (each pinned by tests/test_units.py):
 - Bounds: ``10-30V``, ``-25~+70℃``, ``10 to 30 V`` give min/max and value None; ``±5%`` gives value 5,
   min -5, max 5; ``≥10 mm`` gives min only; ``10kΩ ±5%`` gives tolerance 0.05 (a fraction).
 - Commas: ``1,000`` / ``1,000,000`` separate thousands (BOM quantities); one comma followed by one or two
-  digits (``1,20``) is a decimal comma; any other comma is refused. ``decimal_comma=True`` reads every
-  comma as a decimal point (European sources).
+  digits (``1,20``), or after a lone 0 (``0,500``), is a decimal comma; any other comma is refused.
+  ``decimal_comma=True`` reads every comma as a decimal point (European sources).
 - Case: units match exactly first (``M`` mega, ``m`` metre, ``mW`` and ``MW`` differ; ``K`` is kilo),
-  then ignoring case where that is unambiguous (``MM``, ``Mpa``, ``KHZ``, ``OHM``; not ``NM``).
+  then ignoring case where that is unambiguous (``MM``, ``Mpa``, ``KHZ``, ``OHM``; not ``NM``), but never
+  against a first letter written in mixed case (``mPa`` is not MPa, ``Ma`` not mA).
+- Fractions are the inch kind only: proper, over 2, 4, 8, 16, 32 or 64 (``1/4W``, ``3/8"``, ``1½"``); a
+  dual rating such as ``230/400 V`` or ``50/60 Hz`` is refused, not divided. ``10⁶`` is a power of ten.
 - RKM (IEC 60062): ``4k7``, ``1K2``, ``4μ7``, ``8p2``; ``R`` means ohms (``2R2``, ``R47``, ``0R``). ``m`` is
   not an RKM letter, so ``1m2`` is 1 m².
 - A bare number is in ``expected_unit`` as written (``6.3`` expecting ``mm`` -> 0.0063 m); a bare multiplier
-  (``10K``, ``4k7``) scales the SI unit of ``expected_unit``; with no expected unit the unit is "".
+  (``10K``, ``4k7``) scales the SI unit of ``expected_unit`` when that is Ω, F or H (the RKM trades) and is
+  refused elsewhere (``5M`` of cable is not 5 Mm, ``500G`` not gigagrams); with no expected unit the
+  unit is "".
 - AC/DC comes from ``220VAC``, ``AC220V``, ``24 V DC``, ``交流220V``, ``220V~``, for V, A and W only.
 """
 
@@ -86,8 +91,8 @@ _BARE_MULTIPLIER = (None, 0, 1)  # an RKM code without a unit: the unit comes fr
 
 
 def _build_unit_tables() -> tuple[dict, dict, dict]:
-    """Alias -> (normalised unit, exponent, factor); the same by lower-cased alias where unambiguous;
-    and normalised unit -> (symbol, exponent, prefix exponents) for formatting."""
+    """Alias -> (normalised unit, exponent, factor); lower-cased alias -> (the same, the first letters its
+    spellings have) where unambiguous; normalised unit -> (symbol, exponent, prefix exponents) for formatting."""
     exact: dict[str, tuple[str, int, float]] = {}
     formats: dict[str, tuple[str, int, list[int]]] = {}
     for unit, _dimension, exponent, factor, prefixes, aliases in _UNIT_ROWS:
@@ -101,9 +106,12 @@ def _build_unit_tables() -> tuple[dict, dict, dict]:
             steps = {_PREFIX_EXPONENTS[p] for p in prefixes} & _FORMAT_PREFIXES.keys() | {0}
             formats[unit] = (aliases.split()[0], exponent, sorted(steps, reverse=True))
     by_folded: dict[str, set] = {}
+    first_letters: dict[str, set] = {}
     for alias, meaning in exact.items():
         by_folded.setdefault(alias.lower(), set()).add(meaning)
-    folded = {alias: meanings.pop() for alias, meanings in by_folded.items() if len(meanings) == 1}
+        first_letters.setdefault(alias.lower(), set()).add(alias[0])
+    folded = {alias: (meanings.pop(), "".join(first_letters[alias]))
+              for alias, meanings in by_folded.items() if len(meanings) == 1}
     return exact, folded, formats
 
 
@@ -125,9 +133,15 @@ _SIDE_GROUPS = {side: tuple(side + name for name in ("sign", "rkm", "num", "exp"
                 for side in ("lo_", "hi_")}
 _PLAIN = re.compile(r"([0-9]{1,15}(?:\.[0-9]{1,15})?) ?([A-Za-zΩμ°%]*)")  # short enough to stay finite
 _RKM_PARTS = re.compile(r"([0-9]*)(.)([0-9]*)")
-_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
-_DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}")
-_TOLERANCE = re.compile(r"\s*\(?\s*±\s*([0-9][0-9.,]*)\s*%\s*\)?\Z")
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+_DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}|0,[0-9]+")  # thousands are never grouped after a lone 0
+_TOLERANCE = re.compile(r"\s*\(?\s*±\s*([0-9]+(?:[.,][0-9]+)?)\s*%\s*\)?\Z")
+_INCH_DENOMINATORS = {2, 4, 8, 16, 32, 64}
+_RKM_UNITS = {"Ω", "F", "H"}  # where a bare multiplier (10K, 4n7) is a trade's way of writing the unit
+_VULGAR = re.compile(r"([0-9]*)([½¼¾⅛⅜⅝⅞])")  # before NFKC, which would make 1½ read 11/2
+_VULGAR_DECIMALS = {"½": ".5", "¼": ".25", "¾": ".75", "⅛": ".125", "⅜": ".375", "⅝": ".625", "⅞": ".875"}
+_SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_POWER = re.compile(rf"([0-9]+)(⁻?)([{_SUPERSCRIPT_DIGITS}]+)")  # before NFKC, which would make 10⁶ read 106
 _CURRENT_WORD = r"AC/DC|DC/AC|AC|DC|交直流|交流|直流"
 _CURRENT = re.compile(
     rf"(?P<pre>{_CURRENT_WORD})?\s*(?P<rest>.*?)\s*(?P<post>{_CURRENT_WORD}|(?<={_LETTER})~)?", re.I | re.S
@@ -243,7 +257,9 @@ def _fail(text: str, reason: str) -> NoReturn:
 def _normalise_text(text: str) -> str:
     """Full-width and compatibility forms to plain ones (NFKC: ２２０Ｖ, ℃, µ, ～, ²), dashes to '-'."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text.replace("º", "°")).translate(_CHARACTERS)
+        text = _VULGAR.sub(lambda m: m[1] + _VULGAR_DECIMALS[m[2]], text.replace("º", "°"))
+        text = _POWER.sub(_power_of_ten, text)
+        text = unicodedata.normalize("NFKC", text).translate(_CHARACTERS)
     if "+" in text:
         text = text.replace("+/-", "±").replace("+-", "±")
     if "min" in text:
@@ -251,11 +267,22 @@ def _normalise_text(text: str) -> str:
     return text.strip()
 
 
+def _power_of_ten(match: re.Match) -> str:
+    if match[1] != "10":
+        _fail(match.string, f"cannot read the superscript in {match[0]!r}: only powers of ten (10⁶) are numbers")
+    exponent = match[3].translate(str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789"))
+    return f"1e{'-' if match[2] else ''}{exponent}"
+
+
 def _lookup_unit(token: str) -> _Meaning | None:
     meaning = _UNITS.get(token)
     if meaning is None:
         exponent = _MULTIPLIERS.get(token)
-        meaning = (None, exponent, 1) if exponent is not None else _FOLDED_UNITS.get(token.lower())
+        if exponent is not None:
+            return None, exponent, 1
+        folded = _FOLDED_UNITS.get(token.lower())
+        if folded is not None and (token.isupper() or token.islower() or token[0] in folded[1]):
+            meaning = folded[0]
     return meaning
 
 
@@ -343,9 +370,14 @@ def _read_side(
             denominator = int(denominator_text)
             if denominator == 0:
                 _fail(text, "division by zero")
+            if denominator not in _INCH_DENOMINATORS or not digits.isdigit() or int(digits) >= denominator:
+                _fail(text, f"{number}/{denominator_text} is not a fraction such as 1/4 or 3/8 (two ratings "
+                            "such as 230/400 V or 50/60 Hz? write one value or a range)")
     if meaning is None:  # bare number: in the expected unit as written
         meaning = expected or _NUMBER
     elif meaning[0] is None:  # bare multiplier: scales the expected SI unit
+        if expected is not None and expected[0] not in _RKM_UNITS and expected[0] != "":
+            _fail(text, f"{unit or rkm!r} alone is a multiplier, not {_describe(expected[0])}: write the unit")
         meaning = (expected[0] if expected else "", meaning[1], 1)
     value = float(f"{digits}e{exponent + meaning[1]}") / denominator * meaning[2]
     if not math.isfinite(value):

@@ -15,7 +15,7 @@ from jbp.catalog.models import MediaKind
 from jbp.catalog.reading import iter_products
 
 _TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40)
-_URIS = _TEXT.map(str.strip).filter(lambda uri: uri and " |" not in uri)
+_URIS = _TEXT.map(str.strip).filter(lambda uri: uri and " |" not in uri and uri[0] != "|")
 _DESCRIPTIONS = st.none() | _TEXT.map(lambda text: " ".join(text.split()) or None)
 
 

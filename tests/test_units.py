@@ -79,6 +79,19 @@ def test_bare_multiplier_takes_the_unit_from_expected_unit():
     assert parse_quantity("2万").value == 20000.0
 
 
+@pytest.mark.parametrize(("text", "expected_unit"), [
+    ("5M", "m"),  # 5 m of cable, written the Chinese catalog way: not 5 megametres
+    ("1-2M", "mm"),
+    ("500G", "kg"),  # not 500 gigagrams
+    ("500n", "N"),  # not 500 nanonewtons
+    ("10K", "°C"),  # kelvin or kilo: either way not ten thousand degrees
+    ("1.5k", "W"),
+])
+def test_a_bare_multiplier_is_refused_outside_the_rkm_trades(text, expected_unit):
+    with pytest.raises(UnitError, match="alone is a multiplier"):
+        parse_quantity(text, expected_unit)
+
+
 def test_bare_number_is_read_in_the_expected_unit_as_written():
     assert parse_quantity("6.3", "mm").value == 0.0063
     assert parse_quantity("6.3", "mm").unit == "m"
@@ -120,6 +133,16 @@ def test_comma_is_decimal_only_when_followed_by_one_or_two_digits():
     assert parse_quantity("1,234.5 mm").value == 1.2345
     with pytest.raises(UnitError, match="comma"):
         parse_quantity("1,2345")
+
+
+@pytest.mark.parametrize(("text", "value", "low", "high"), [
+    ("0,500 mm", 0.0005, None, None),  # no one groups thousands after a lone 0: a decimal comma
+    ("0,125", 0.125, None, None),
+    ("0,250~0,500 mm", None, 0.00025, 0.0005),
+])
+def test_a_comma_after_a_lone_zero_is_a_decimal_comma(text, value, low, high):
+    quantity = parse_quantity(text)
+    assert (quantity.value, quantity.min, quantity.max) == (value, low, high)
 
 
 def test_decimal_comma_flag_reads_every_comma_as_decimal_point():
@@ -355,6 +378,32 @@ def test_letter_case_is_ignored_only_where_unambiguous():
     assert parse_quantity("1Nm").unit == "N·m"
     with pytest.raises(UnitError, match="unknown unit 'NM'"):
         parse_quantity("1NM")
+    # a first letter in mixed case says milli or mega: never folded the other way
+    for text in ("1.0mPa", "5 Ma", "10 Mv"):
+        with pytest.raises(UnitError, match="unknown unit"):
+            parse_quantity(text)
+
+
+@pytest.mark.parametrize("text", ["50/60 Hz", "230/400 V", "110/220V", "12/24VDC", "0.5/2 A", "5/4 in"])
+def test_two_ratings_with_a_slash_are_refused_not_divided(text):
+    """Only inch fractions divide: 230/400 V read as 0.575 V was a silent misread."""
+    with pytest.raises(UnitError, match="not a fraction such as 1/4"):
+        parse_quantity(text)
+
+
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("1/4W", 0.25, "W"),
+    ('3/8"', 0.009525, "m"),
+    ('1½"', 0.0381, "m"),  # NFKC alone would make this 11/2 in
+    ("2¼ in", 0.05715, "m"),
+    ('½"', 0.0127, "m"),
+    ("10⁶ Ω", 1e6, "Ω"),  # NFKC alone would make this 106 Ω
+    ("10⁻³ m", 1e-3, "m"),
+    ("2.5 mm²", 2.5e-6, "m²"),  # a superscript after a unit is the unit's
+])
+def test_inch_fractions_vulgar_fractions_and_powers_of_ten(text, value, unit):
+    quantity = parse_quantity(text)
+    assert quantity.value == pytest.approx(value, rel=1e-12) and quantity.unit == unit
 
 
 @pytest.mark.parametrize(
@@ -376,6 +425,8 @@ def test_letter_case_is_ignored_only_where_unambiguous():
         ("5 furlongs", "unknown unit 'furlongs'"),
         ("10-", "not a quantity"),
         ("x" * 300 + "5", "too long"),
+        ("10kΩ ±5.5.5%", "not a quantity"),  # was a ValueError from float()
+        ("2³ m", "only powers of ten"),
     ],
 )
 def test_text_that_is_not_a_quantity_is_refused_with_a_reason(text, reason):

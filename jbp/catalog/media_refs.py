@@ -45,8 +45,9 @@ def one_line(description: str | None) -> str | None:
 
 def uri_problem(uri: str) -> str | None:
     """Why a reference cannot be stored (and listed in a media cell), or None."""
-    if not uri or len(uri) > MAX_URI_LENGTH or "\n" in uri or "\r" in uri or " |" in uri:
-        return f"a media reference must be one line of 1 to {MAX_URI_LENGTH} characters, without ' |' in it"
+    if not uri or len(uri) > MAX_URI_LENGTH or "\n" in uri or "\r" in uri or " |" in uri or uri[0] == "|":
+        return (f"a media reference must be one line of 1 to {MAX_URI_LENGTH} characters, neither starting "
+                "with '|' nor holding ' |'")
     return None
 
 
