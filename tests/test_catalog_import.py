@@ -55,7 +55,11 @@ def test_gbk_csv_with_title_rows_imports_every_field_and_parameter(ws, tmp_path)
     ("1,5", "mm", "numeric", (0.0015, None, None), "1,5 mm"),
     ("5 cm", "mm", "numeric", (0.05, None, None), "5 cm"),  # a unit of its own wins
     ("-25~70℃", "℃", "range", (None, -25.0, 70.0), "-25~70℃"),
-    ("4k7", "Ω", "numeric", (4700.0, None, None), "4k7"),  # RKM: the letter is its multiplier
+    ("4k7", "Ω", "numeric", (4700.0, None, None), "4k7 Ω"),  # RKM: the letter is a multiplier, not a unit
+    ("1E3", "mm", "numeric", (1.0, None, None), "1E3 mm"),
+    ("4.7e-05", "uF", "numeric", (4.7e-11, None, None), "4.7e-05 uF"),  # how Python prints an xlsx 0.000047
+    ("3 to 5", "mm", "range", (None, 0.003, 0.005), "3 to 5 mm"),
+    ("AC0.4", "kV", "numeric", (400.0, None, None), "AC0.4 kV"),
 ])
 def test_a_value_without_a_unit_of_its_own_takes_the_headers_and_keeps_it(cell, unit, kind, stored, source):
     """A range under `尺寸(mm)` is millimetres as much as a single number is (3..5 was read as metres)."""
@@ -95,6 +99,7 @@ def test_changed_row_is_updated_and_children_replaced(ws, tmp_path):
     ("品牌", "施耐德", "unknown brand"),
     ("分类", "电缆", "unknown category"),
     ("库存", "-1", "at least 0"),
+    ("库存", "1,5", "expected a whole number"),  # a decimal comma, not fifteen
 ])
 def test_bad_value_rejects_file_names_cell_and_changes_nothing(ws, tmp_path, column, value, reason):
     import_catalog(ws.store, write_csv(tmp_path / "good.csv", ROWS[:1]))

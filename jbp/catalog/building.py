@@ -63,7 +63,8 @@ _LIFECYCLE.update({state.value: state for state in Lifecycle})
 _TRUE = {"true", "yes", "y", "1", "是", "有", "√", "✓"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "×", "✗"}
 _PLAIN_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
-_INT_TEXT = re.compile(r"^([+-]?\d[\d,，\s]*)\s*(?:pcs|pc|个|件|只|天|days?|d)?$", re.IGNORECASE)
+_INT_TEXT = re.compile(r"^([+-]?\d{1,3}(?:[,，\s]\d{3})*|[+-]?\d+)\s*(?:pcs|pc|个|件|只|天|days?|d)?$",
+                       re.IGNORECASE)  # separators only between thousands: `1,5` is not fifteen
 _INT_FIELDS = {"package_qty": 1, "moq": 1, "order_multiple": 1, "stock": 0, "lead_time_days": 0}  # minimums
 _TEXT_FIELDS = ("mpn", "series", "name_zh", "name_en", "description", "successor_sku")
 _TEXT_LIMITS = {"mpn": 128, "successor_sku": 128}  # the store's column widths
@@ -135,7 +136,8 @@ def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
     if definition.kind in (ParamKind.numeric, ParamKind.range):
         if raw.unit_hint and _without_unit(source):
             # the unit the header (`功率(kW)`) or BMEcat's FUNIT gave is part of the value: kept with it,
-            # an exported `2.2 kW` imports back as 2200 W (a bare `2.2` would read as 2.2 W)
+            # an exported `2.2 kW` imports back as 2200 W (a bare `2.2` would read as 2.2 W); `AC0.4`,
+            # `1E3`, `3 to 5` have letters but no unit of their own either
             source = f"{source} {raw.unit_hint}"
         try:
             quantity = units.parse_quantity(source, expected_unit=definition.unit or None)
@@ -163,12 +165,10 @@ def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
 
 
 def _without_unit(text: str) -> bool:
-    """A number or range with no unit of its own (`4`, `1,5`, `3..5`, `-25~70`, `±5`, `≥10`), which takes the
-    unit of its header; a letter means a unit, prefix (`4k7`) or current of its own."""
-    if any(character.isalpha() for character in text):
-        return False
+    """True unless the value names a unit of its own (`5 cm`, `-25~70℃`, `4.7uF`), so that the header's
+    unit belongs to it: `4`, `1,5`, `3..5`, `3 to 5`, `±5`, `≥10`, `1E3`, `4k7`, `AC0.4`."""
     quantity = units.try_parse_quantity(text)
-    return quantity is not None and not quantity.unit
+    return quantity is None or not quantity.unit
 
 
 def _is_bare_number(text: str) -> bool:
