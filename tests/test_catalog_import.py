@@ -240,3 +240,27 @@ def test_prices_are_kept_as_the_exact_text_of_their_decimal(tmp_path):
     with pytest.raises(Rejected, match="below 1,000,000,000,000"):
         built_price("1000000000000")
     assert built_price("1,234.5") == "1234.500000"
+
+
+@pytest.mark.parametrize(("cell", "currency_column", "expected"), [
+    ("USD 3", None, ("USD", "3.000000")),  # was stored as 3 CNY
+    ("3 eur", None, ("EUR", "3.000000")),
+    ("3元", None, ("CNY", "3.000000")),
+    ("3元", "CNY", ("CNY", "3.000000")),
+    ("USD 3", "CNY", "the price says USD, its column or currency field CNY"),
+    ("0.0000001", None, "price rounds to 0 at the 6 decimals stored"),  # was stored as free
+])
+def test_a_price_cell_that_names_its_currency_is_kept_in_it(tmp_path, cell, currency_column, expected):
+    workspace = defined_workspace(init_workspace(tmp_path / "ws"), tmp_path)
+    with workspace.store.reading() as conn:
+        builder = ProductBuilder(load_definitions(conn))
+    fields = {"sku": RawValue("A1"), "brand": RawValue("CHNT"), "category": RawValue("contactor")}
+    if currency_column:
+        fields["currency"] = RawValue(currency_column, "G 币种")
+    raw = RawProduct(Location(file="prices.csv", row=2), fields, [RawPrice(RawValue(1), RawValue(cell, "F 单价"))])
+    if isinstance(expected, str):
+        with pytest.raises(Rejected, match=expected):
+            builder.build(raw)
+    else:
+        [(currency, _, price)] = builder.build(raw).prices
+        assert (currency, price) == expected

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from jbp import units
 from jbp.catalog.definitions import Definitions, find_parameter
-from jbp.catalog.importers.headers import fold_header
+from jbp.catalog.importers.headers import CURRENCY_WORDS, fold_header
 from jbp.catalog.media_refs import MediaRef, media_kind, one_line, parse_media_cell, uri_problem
 from jbp.catalog.models import (
     Brand,
@@ -63,6 +63,7 @@ _LIFECYCLE.update({state.value: state for state in Lifecycle})
 _TRUE = {"true", "yes", "y", "1", "是", "有", "√", "✓"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "×", "✗"}
 _PLAIN_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
+_PRICE_CURRENCY = re.compile(r"^(cny|rmb|usd|eur|元)\s*|\s*(cny|rmb|usd|eur|元)$", re.IGNORECASE)
 _INT_TEXT = re.compile(r"^([+-]?\d{1,3}(?:[,，\s]\d{3})*|[+-]?\d+)\s*(?:pcs|pc|个|件|只|天|days?|d)?$",
                        re.IGNORECASE)  # separators only between thousands: `1,5` is not fifteen
 _INT_FIELDS = {"package_qty": 1, "moq": 1, "order_multiple": 1, "stock": 0, "lead_time_days": 0}  # minimums
@@ -103,6 +104,14 @@ def parse_int(raw: RawValue, *, minimum: int = 0) -> int:
     return number
 
 
+def named_currency(raw: RawValue) -> str | None:
+    """The currency a price cell names itself (`USD 3`, `3元`), if it names one."""
+    if type(raw.value) is not str or raw.value.isdigit():
+        return None
+    match = _PRICE_CURRENCY.search(unicodedata.normalize("NFKC", raw.value.strip()))
+    return CURRENCY_WORDS[(match[1] or match[2]).lower()] if match else None
+
+
 def parse_price(raw: RawValue) -> Decimal:
     """A price as Decimal: `12.5`, `1,234.50`, `12,50` (decimal comma), `¥12.5`; never negative or NaN."""
     if type(raw.value) is str and _PLAIN_DECIMAL.fullmatch(raw.value):  # the common case: `12.50`
@@ -113,7 +122,7 @@ def parse_price(raw: RawValue) -> Decimal:
         text = repr(raw.value) if isinstance(raw.value, float) else str(raw.value)
     else:
         text = unicodedata.normalize("NFKC", text_of(raw.value)).replace("¥", "").replace("￥", "")
-        text = re.sub(r"^(?:cny|rmb|usd|eur|元)\s*|\s*(?:cny|rmb|usd|eur|元)$", "", text, flags=re.IGNORECASE)
+        text = _PRICE_CURRENCY.sub("", text)
         text = text.replace(" ", "")
         if re.fullmatch(r"-?\d+,\d{1,2}", text):
             text = text.replace(",", ".")
@@ -334,9 +343,14 @@ class ProductBuilder:
                     price = price / per
                 if price >= _PRICE_LIMIT:
                     raise Rejected(f"price must be below {_PRICE_LIMIT:,}", item.price)
+                if price and not price.quantize(_PRICE_STEP):
+                    raise Rejected("price rounds to 0 at the 6 decimals stored", item.price)
                 text = str(price.quantize(_PRICE_STEP))
             min_qty = parse_int(item.min_qty, minimum=1) if _has_value(item.min_qty) else 1
-            currency = (item.currency or default_currency or "CNY").upper()
+            named = named_currency(item.price)
+            currency = (item.currency or default_currency or named or "CNY").upper()
+            if named and named != currency:
+                raise Rejected(f"the price says {named}, its column or currency field {currency}", item.price)
             if not _CURRENCY.fullmatch(currency):
                 raise Rejected(f"currency {currency!r} is not a three-letter code such as CNY", item.price)
             if (currency, min_qty) in breaks:
