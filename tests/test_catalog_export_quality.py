@@ -104,3 +104,17 @@ def _exported_distance(path, fmt: str) -> str:
     with path.open(encoding="utf-8-sig") as handle:
         [row] = csv.DictReader(handle)
     return row["sensing_distance"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_prices_in_any_currency_survive_a_table_export(workspace, tmp_path, fmt):
+    """The header parser knew eleven currencies; prices in roubles were dropped on re-import."""
+    ws = defined_workspace(workspace, tmp_path)
+    header = ["货号", "品牌", "分类", "单价", "价格(≥100)", "币种"]
+    rows = [["NXC-09-RU", "CHNT", "contactor", "1350", "1280", "RUB"],
+            ["NXC-09-CA", "CHNT", "contactor", "24.5", "", "cad"]]
+    assert import_catalog(ws.store, write_csv(tmp_path / "export-prices.csv", rows, header)).status == "committed"
+    path = tmp_path / f"out.{fmt}"
+    export_catalog(ws.store, path)
+    again = import_catalog(ws.store, path)
+    assert (again.updated, again.unchanged, again.warnings) == (0, 2, [])

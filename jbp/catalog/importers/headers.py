@@ -46,6 +46,9 @@ PRICE_HEADER = re.compile(
     r"\s*(?:[(（\[]?\s*(cny|rmb|usd|eur|hkd|jpy|gbp|twd|krw|sgd|chf|元|人民币)\s*[)）\]]?)?$"
 )
 
+# How exports write a price column: any three-letter currency code, since the store keeps any (RUB, CAD…).
+EXPORTED_PRICE_HEADER = re.compile(r"^price@(\d+) \(([a-z]{3})\)$")
+
 _UNIT_IN_HEADER = re.compile(r"^(.*?)\s*(?:[(（\[]\s*([^()（）\[\]]+?)\s*[)）\]]|\s([A-Za-zµμΩ℃°%²³/·]+))\s*$")
 CURRENCY_WORDS = {"cny": "CNY", "rmb": "CNY", "元": "CNY", "人民币": "CNY", "usd": "USD", "eur": "EUR"}
 
@@ -76,7 +79,10 @@ def field_for_header(header: str) -> str | None:
 
 def price_break_for_header(header: str) -> tuple[int, str | None] | None:
     """(minimum quantity, currency or None) when the header is a price column, else None."""
-    match = PRICE_HEADER.match(fold_header(header))
+    folded = fold_header(header)
+    if exported := EXPORTED_PRICE_HEADER.match(folded):
+        return max(int(exported[1]), 1), exported[2].upper()
+    match = PRICE_HEADER.match(folded)
     if not match:
         return None
     qty = int(match.group(1)) if match.group(1) else 1
