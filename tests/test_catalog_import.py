@@ -169,6 +169,18 @@ def test_unrecognised_columns_are_reported_not_silently_dropped(ws, tmp_path):
     assert any("仓库位置" in w for w in report.warnings)
 
 
+def test_two_columns_for_one_field_are_reported_and_the_first_with_a_value_wins(ws, tmp_path):
+    header = [*HEADER, "规格型号"]  # 型号 is column C; 规格型号 names the MPN too
+    rows = [[*ROWS[0], "NXC-09 AC220V 1NO"], [*ROWS[1][:2], "", *ROWS[1][3:], "NXC-12 AC220V"]]
+    report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", rows, header=header))
+    assert report.status == "committed"
+    assert [w for w in report.warnings if "both read as mpn" in w] == [
+        "cat.csv: columns C '型号' and N '规格型号' both read as mpn; where both hold a value, column C's is "
+        "imported (a mapping file can ignore one or map it elsewhere)"]
+    products = products_of(ws)
+    assert (products["NXC-09-220"].mpn, products["NXC-12-220"].mpn) == ("NXC-09", "NXC-12 AC220V")
+
+
 def test_file_without_recognisable_header_says_what_it_saw(ws, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")

@@ -83,8 +83,24 @@ def load_table_catalog(path: Path, definitions: Definitions, mapping: Mapping,
     warnings = [f"{layout.sheet.name or path.name}: column {column_letter(i)} {header!r} is not recognised and "
                 "was not imported (name it in a mapping file)"
                 for layout in layouts for i, header, target in layout.columns if target.kind == "ignored"]
+    warnings += [warning for layout in layouts for warning in _same_field_twice(layout, path)]
     return ParsedCatalog(source=str(path), format=fmt, products=_products(layouts),
                          default_brand=mapping.defaults.get("brand"), warnings=warnings)
+
+
+def _same_field_twice(layout: SheetLayout, path: Path) -> Iterator[str]:
+    """A warning per column that names a field an earlier column names too (型号 and 规格型号 are both MPN)."""
+    first: dict[str, tuple[int, str]] = {}
+    for i, header, target in layout.columns:
+        if target.kind != "field":
+            continue
+        if target.name not in first:
+            first[target.name] = (i, header)
+            continue
+        j, earlier = first[target.name]
+        yield (f"{layout.sheet.name or path.name}: columns {column_letter(j)} {earlier!r} and {column_letter(i)} "
+               f"{header!r} both read as {target.name}; where both hold a value, column {column_letter(j)}'s is "
+               "imported (a mapping file can ignore one or map it elsewhere)")
 
 
 def _products(layouts: list[SheetLayout]) -> Iterator[RawProduct]:
