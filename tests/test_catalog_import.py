@@ -181,6 +181,17 @@ def test_two_columns_for_one_field_are_reported_and_the_first_with_a_value_wins(
     assert (products["NXC-09-220"].mpn, products["NXC-12-220"].mpn) == ("NXC-09", "NXC-12 AC220V")
 
 
+def test_a_unit_in_a_field_header_is_converted_or_the_column_left_unread(ws, tmp_path):
+    """交期(周) is weeks: 4 is 28 days, not 4; 库存(千个) would need a guess, so it is reported unread."""
+    header = ["货号", "品牌", "分类", "交期(周)", "库存(千个)", "最小起订量(件)"]
+    report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", [["A1", "CHNT", "contactor", "4", "2", "10"]],
+                                                header=header))
+    assert report.status == "committed"
+    assert [w for w in report.warnings if "库存(千个)" in w]
+    product = products_of(ws)["A1"]
+    assert (product.lead_time_days, product.stock, product.moq) == (28, None, 10)
+
+
 def test_file_without_recognisable_header_says_what_it_saw(ws, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from jbp import units
 from jbp.catalog.definitions import Definitions, find_parameter
-from jbp.catalog.importers.headers import CURRENCY_WORDS, fold_header
+from jbp.catalog.importers.headers import CURRENCY_WORDS, field_unit_factor, fold_header
 from jbp.catalog.media_refs import MediaRef, media_kind, one_line, parse_media_cell, uri_problem
 from jbp.catalog.models import (
     Brand,
@@ -110,6 +110,12 @@ def named_currency(raw: RawValue) -> str | None:
         return None
     match = _PRICE_CURRENCY.search(unicodedata.normalize("NFKC", raw.value.strip()))
     return CURRENCY_WORDS[(match[1] or match[2]).lower()] if match else None
+
+
+def _whole_number(name: str, raw: RawValue, minimum: int) -> int:
+    """A whole-number field in its own unit (days, pieces), converted from the one its header names."""
+    number = parse_int(raw, minimum=minimum)
+    return number if raw.unit_hint is None else number * (field_unit_factor(name, raw.unit_hint) or 1)
 
 
 def parse_price(raw: RawValue) -> Decimal:
@@ -271,7 +277,7 @@ class ProductBuilder:
             lifecycle = Lifecycle.obsolete.value  # BMEcat PRODUCT_STATUS type="old_product": discontinued
         unit = _field_text(fields, "unit") or "PCE"
         _check_length(unit, 16, "unit", fields.get("unit"))
-        numbers = {name: parse_int(raw_value, minimum=minimum) for name, minimum in _INT_FIELDS.items()
+        numbers = {name: _whole_number(name, raw_value, minimum) for name, minimum in _INT_FIELDS.items()
                    if (raw_value := fields.get(name)) and _has_value(raw_value)}
         successor = texts["successor_sku"]
         if not successor:

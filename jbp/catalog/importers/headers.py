@@ -68,13 +68,30 @@ _FIELD_BY_HEADER: dict[str, str] = {
 }
 
 
+# The units a whole-number field's header may name, as multiples of the field's own (days, pieces): a
+# lead time in weeks is converted; 库存(千个) or 交期(月) is left unrecognised rather than guessed at.
+_DAYS = {"d": 1, "day": 1, "days": 1, "天": 1, "日": 1, "w": 7, "wk": 7, "wks": 7, "week": 7, "weeks": 7, "周": 7,
+         "星期": 7}
+_PIECES = {"pcs": 1, "pc": 1, "ea": 1, "个": 1, "件": 1, "只": 1}
+FIELD_UNITS = {"lead_time_days": _DAYS, "stock": _PIECES, "moq": _PIECES, "order_multiple": _PIECES,
+               "package_qty": _PIECES}
+
+
 def field_for_header(header: str) -> str | None:
     """The product field a header names, or None (then it may be a parameter or a price column)."""
     folded = fold_header(header)
     if folded in _FIELD_BY_HEADER:
         return _FIELD_BY_HEADER[folded]
     name, unit = split_header_unit(header)
-    return _FIELD_BY_HEADER.get(fold_header(name)) if unit else None
+    field_name = _FIELD_BY_HEADER.get(fold_header(name)) if unit else None
+    if field_name in FIELD_UNITS and field_unit_factor(field_name, unit) is None:
+        return None
+    return field_name
+
+
+def field_unit_factor(field_name: str, unit: str | None) -> int | None:
+    """How many of the field's own units one `unit` from its header is (交期(周): 7 days); None if unknown."""
+    return 1 if not unit or field_name not in FIELD_UNITS else FIELD_UNITS[field_name].get(fold_header(unit))
 
 
 def price_break_for_header(header: str) -> tuple[int, str | None] | None:

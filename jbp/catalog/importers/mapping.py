@@ -25,6 +25,7 @@ from pathlib import Path
 from jbp.catalog.importers.headers import (
     FIELD_HEADERS,
     field_for_header,
+    field_unit_factor,
     fold_header,
     price_break_for_header,
     split_header_unit,
@@ -38,7 +39,7 @@ class ColumnTarget:
 
     kind: str  # "field" | "price" | "param" | "ignored"
     name: str = ""  # field name or parameter name as written
-    unit: str | None = None  # unit from the header (parameters)
+    unit: str | None = None  # unit from the header (parameters; 交期(周) for a field)
     min_qty: int = 1  # price breaks
     currency: str | None = None
 
@@ -66,8 +67,10 @@ class Mapping:
         folded = fold_header(header)
         if folded in self.ignore:
             return ColumnTarget("ignored")
-        if folded in self.fields:
-            return ColumnTarget("field", self.fields[folded])
+        if folded in self.fields:  # the file's word wins over a unit in the header we do not know (Tage)
+            unit = split_header_unit(header)[1]
+            known = field_unit_factor(self.fields[folded], unit) is not None
+            return ColumnTarget("field", self.fields[folded], unit=unit if known else None)
         if folded in self.parameters:
             code, unit = self.parameters[folded]
             return ColumnTarget("param", code, unit=unit or split_header_unit(header)[1])
@@ -76,7 +79,7 @@ class Mapping:
             return ColumnTarget("price", min_qty=qty, currency=currency)
         field_name = field_for_header(header)
         if field_name:
-            return ColumnTarget("field", field_name)
+            return ColumnTarget("field", field_name, unit=split_header_unit(header)[1])
         price = price_break_for_header(header)
         if price:
             return ColumnTarget("price", min_qty=price[0], currency=price[1])
