@@ -118,3 +118,49 @@ def test_prices_in_any_currency_survive_a_table_export(workspace, tmp_path, fmt)
     export_catalog(ws.store, path)
     again = import_catalog(ws.store, path)
     assert (again.updated, again.unchanged, again.warnings) == (0, 2, [])
+
+
+_FEATURES_NAMED_LIKE_FIELDS = """<?xml version="1.0" encoding="UTF-8"?>
+<BMECAT version="2005" xmlns="http://www.bmecat.org/bmecat/2005">
+  <HEADER><CATALOG><LANGUAGE>eng</LANGUAGE><CURRENCY>EUR</CURRENCY></CATALOG>
+    <SUPPLIER><SUPPLIER_NAME>ACME</SUPPLIER_NAME></SUPPLIER></HEADER>
+  <T_NEW_CATALOG>
+    <PRODUCT><SUPPLIER_PID>R-1</SUPPLIER_PID>
+      <PRODUCT_DETAILS><DESCRIPTION_SHORT>Relay</DESCRIPTION_SHORT><MANUFACTURER_PID>R1</MANUFACTURER_PID>
+      </PRODUCT_DETAILS>
+      <PRODUCT_FEATURES><REFERENCE_FEATURE_SYSTEM_NAME>ETIM-8.0</REFERENCE_FEATURE_SYSTEM_NAME>
+        <REFERENCE_FEATURE_GROUP_ID>EC001437</REFERENCE_FEATURE_GROUP_ID>
+        <FEATURE><FNAME>Series</FNAME><FVALUE>RX</FVALUE></FEATURE>
+        <FEATURE><FNAME>Model</FNAME><FVALUE>RX-24</FVALUE></FEATURE>
+        <FEATURE><FNAME>Status</FNAME><FVALUE>sealed</FVALUE></FEATURE>
+      </PRODUCT_FEATURES>
+    </PRODUCT>
+  </T_NEW_CATALOG>
+</BMECAT>
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_parameters_coded_like_fields_export_as_parameters(workspace, tmp_path, fmt):
+    """Features called Series, Model and Status became parameters series/model/status; exported under
+    those bare codes they came back as the product's series, MPN and lifecycle."""
+    source = tmp_path / "relays.xml"
+    source.write_text(_FEATURES_NAMED_LIKE_FIELDS, encoding="utf-8")
+    assert import_catalog(workspace.store, source).status == "committed"
+    path = tmp_path / f"out.{fmt}"
+    export_catalog(workspace.store, path)
+    with workspace.store.reading() as conn:
+        [product] = iter_products(conn, load_definitions(conn))
+    assert {"param:series", "param:model", "param:status"} <= set(_header_of(path, fmt))
+    again = import_catalog(workspace.store, path)
+    assert (again.status, again.updated, again.unchanged) == ("committed", 0, 1), again.rejections
+    assert product.series is None and product.mpn == "R1"
+
+
+def _header_of(path, fmt: str) -> list[str]:
+    if fmt == "csv":
+        with path.open(encoding="utf-8-sig") as handle:
+            return next(csv.reader(handle))
+    from openpyxl import load_workbook
+
+    return [cell.value for cell in next(load_workbook(path).active.iter_rows())]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from jbp.catalog.building import Rejected, parse_parameter
 from jbp.catalog.definitions import Definitions, load_definitions
+from jbp.catalog.importers.headers import field_for_header, parameter_for_header, price_break_for_header
 from jbp.catalog.importers.jsonfile import FORMAT_NAME
 from jbp.catalog.media_refs import media_cell
 from jbp.catalog.models import ParameterDef, ParamKind, ParamValue, Product
@@ -104,8 +105,14 @@ def _columns(products: Iterable[Product]) -> tuple[list[str], list[tuple[str, in
                         key=lambda k: (k[0], k[1]))
     params = list(dict.fromkeys(code for p in products for code in p.params))
     headers = [*FIELD_COLUMNS, *(f"price@{qty} ({cur})" for cur, qty in price_keys),
-               "media", "related", *params]
+               "media", "related", *map(_parameter_header, params)]
     return headers, price_keys, params
+
+
+def _parameter_header(code: str) -> str:
+    """The code, or `param:<code>` where the code alone would read as another column (series, model)."""
+    taken = field_for_header(code) or price_break_for_header(code) or parameter_for_header(code)
+    return f"param:{code}" if taken else code
 
 
 def _row(product: Product, price_keys: list[tuple[str, int]], params: list[str],

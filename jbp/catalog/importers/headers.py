@@ -89,6 +89,13 @@ def field_for_header(header: str) -> str | None:
     return field_name
 
 
+def parameter_for_header(header: str) -> str | None:
+    """The parameter a `param:<code>` header names: how exports write a parameter whose code reads as a
+    field or price header (a BMEcat feature called Series or Model), so it imports back as a parameter."""
+    prefix, colon, name = header.partition(":")
+    return name.strip() or None if colon and fold_header(prefix) in ("param", "参数") else None
+
+
 def field_unit_factor(field_name: str, unit: str | None) -> int | None:
     """How many of the field's own units one `unit` from its header is (交期(周): 7 days); None if unknown."""
     return 1 if not unit or field_name not in FIELD_UNITS else FIELD_UNITS[field_name].get(fold_header(unit))

@@ -27,6 +27,7 @@ from jbp.catalog.importers.headers import (
     field_for_header,
     field_unit_factor,
     fold_header,
+    parameter_for_header,
     price_break_for_header,
     split_header_unit,
 )
@@ -77,6 +78,8 @@ class Mapping:
         if folded in self.prices:
             qty, currency = self.prices[folded]
             return ColumnTarget("price", min_qty=qty, currency=currency)
+        if parameter := parameter_for_header(header):
+            return ColumnTarget("param", parameter)
         field_name = field_for_header(header)
         if field_name:
             return ColumnTarget("field", field_name, unit=split_header_unit(header)[1])
