@@ -192,6 +192,14 @@ def test_a_unit_in_a_field_header_is_converted_or_the_column_left_unread(ws, tmp
     assert (product.lead_time_days, product.stock, product.moq) == (28, None, 10)
 
 
+def test_a_note_under_the_table_is_rejected_not_made_a_product_of_the_defaults(ws, tmp_path):
+    rows = [ROWS[0], ["注：以上价格含13%增值税"] + [""] * (len(HEADER) - 1)]
+    report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", rows),
+                            ImportOptions(default_brand="CHNT", default_category="contactor", partial=True))
+    assert (report.created, [r.location.row for r in report.rejections]) == (1, [5])
+    assert "nothing but a SKU" in report.rejections[0].reason
+
+
 def test_file_without_recognisable_header_says_what_it_saw(ws, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")

@@ -263,6 +263,10 @@ class ProductBuilder:
         if not sku:
             raise Rejected("SKU is missing", sku_raw)
         _check_length(sku, 128, "SKU", sku_raw)
+        if len(fields) == 1 and not (raw.prices or raw.params or raw.media or raw.links):
+            # a footnote under the table (注：以上价格含税) would otherwise become a product of the defaults
+            raise Rejected("nothing but a SKU in this row (a note?): a product needs a name, MPN, brand, "
+                           "category, price or parameter too", sku_raw)
         brand = self._brand(fields.get("brand"))
         category = self._category(fields.get("category"))
         texts = {name: text_of(raw_value.value) or None if (raw_value := fields.get(name)) else None
