@@ -82,6 +82,19 @@ _UNIT_ROWS = (
     ("L/min", "flow rate", 0, 1, "", "L/min l/min LPM 升/分 升/分钟"),
     ("L/min", "flow rate", 0, 50 / 3, "", "m3/h 立方米/小时"),
     ("", "number", 0, 1, "", "pcs pc ea 个 只 件"),
+    # UN/ECE Recommendation 20 codes, which BMEcat files give as FUNIT (0.28 MTR, 4.158 KGM)
+    ("m", "length", 0, 1, "", "MTR"), ("m", "length", -2, 1, "", "CMT"), ("m", "length", -3, 1, "", "MMT"),
+    ("m", "length", 3, 1, "", "KMT"), ("m", "length", 0, 0.0254, "", "INH"), ("m", "length", 0, 0.3048, "", "FOT"),
+    ("m²", "area", 0, 1, "", "MTK"), ("m²", "area", -4, 1, "", "CMK"), ("m²", "area", -6, 1, "", "MMK"),
+    ("m³", "volume", 0, 1, "", "MTQ"), ("m³", "volume", -6, 1, "", "CMQ"), ("m³", "volume", -3, 1, "", "LTR"),
+    ("m³", "volume", -6, 1, "", "MLT"), ("kg", "mass", 0, 1, "", "KGM"), ("kg", "mass", -3, 1, "", "GRM"),
+    ("kg", "mass", -6, 1, "", "MGM"), ("kg", "mass", 3, 1, "", "TNE"), ("s", "time", 0, 1, "", "SEC"),
+    ("s", "time", 0, 60, "", "MIN"), ("s", "time", 0, 3600, "", "HUR"), ("s", "time", 0, 86400, "", "DAY"),
+    ("°C", "temperature", 0, 1, "", "CEL"), ("V", "voltage", 0, 1, "", "VLT"), ("V", "voltage", 3, 1, "", "KVT"),
+    ("A", "current", 0, 1, "", "AMP"), ("W", "power", 0, 1, "", "WTT"), ("W", "power", 3, 1, "", "KWT"),
+    ("W", "power", 6, 1, "", "MAW"), ("Hz", "frequency", 0, 1, "", "HTZ"), ("N", "force", 0, 1, "", "NEW"),
+    ("N·m", "torque", 0, 1, "", "NU"), ("Pa", "pressure", 0, 1, "", "PAL"), ("Pa", "pressure", 5, 1, "", "BAR"),
+    ("Ω", "resistance", 0, 1, "", "OHM"), ("F", "capacitance", 0, 1, "", "FAR"),
 )
 _DIMENSIONS = {row[0]: row[1] for row in _UNIT_ROWS}
 _Meaning = tuple[str | None, int, float]  # normalised unit (None: a bare multiplier), exponent, factor

@@ -60,6 +60,7 @@ def test_gbk_csv_with_title_rows_imports_every_field_and_parameter(ws, tmp_path)
     ("4.7e-05", "uF", "numeric", (4.7e-11, None, None), "4.7e-05 uF"),  # how Python prints an xlsx 0.000047
     ("3 to 5", "mm", "range", (None, 0.003, 0.005), "3 to 5 mm"),
     ("AC0.4", "kV", "numeric", (400.0, None, None), "AC0.4 kV"),
+    ("65", "dB(A)", "text", (None, None, None), "65 dB(A)"),  # a text parameter keeps its unit too
 ])
 def test_a_value_without_a_unit_of_its_own_takes_the_headers_and_keeps_it(cell, unit, kind, stored, source):
     """A range under `尺寸(mm)` is millimetres as much as a single number is (3..5 was read as metres)."""
@@ -67,7 +68,8 @@ def test_a_value_without_a_unit_of_its_own_takes_the_headers_and_keeps_it(cell, 
     from jbp.catalog.building import parse_parameter
     from jbp.catalog.models import ParameterDef, ParamKind
 
-    definition = ParameterDef(code="p", name_en="p", kind=ParamKind(kind), unit=units.si_unit(unit))
+    si_unit = units.si_unit(unit) if kind != "text" else ""
+    definition = ParameterDef(code="p", name_en="p", kind=ParamKind(kind), unit=si_unit)
     value = parse_parameter(definition, RawValue(cell, "E 尺寸", unit))
     assert (value.num, value.num_min, value.num_max) == pytest.approx(stored)
     assert value.source == source

@@ -56,6 +56,18 @@ def test_real_catalogs_export_to_a_table_and_reimport_unchanged(workspace, reald
     assert (again.status, again.updated, again.unchanged) == ("committed", 0, count)
 
 
+def test_fischer_packaging_features_in_un_ece_units_are_numbers(workspace, realdata):
+    """fischer gives FUNIT as UN/ECE Rec 20 codes (MTR, KGM); they were stored as bare text, unit lost."""
+    import_catalog(workspace.store, realdata / "bmecat/fischer_nexmart_bmecat12.xml")
+    with workspace.store.reading() as conn:
+        definitions = load_definitions(conn)
+        [product] = iter_products(conn, definitions)
+    parameters = {p.code: p for p in definitions.categories[product.category].parameters}
+    assert (parameters["packaginglength"].unit, parameters["grossweight"].unit) == ("m", "kg")
+    assert product.params["packaginglength"].num == 0.28 and product.params["packaginglength"].source == "0.28 MTR"
+    assert product.params["grossweight"].num == 4.158
+
+
 def test_bmecat_old_products_are_obsolete_with_their_successor(sample_ws):
     import_catalog(sample_ws.store, SAMPLE / "bearings_fasteners_bmecat.xml")
     with sample_ws.store.reading() as conn:

@@ -367,6 +367,16 @@ def test_symbols_words_and_other_units(text, value, unit):
     assert quantity.value == pytest.approx(value, rel=1e-12)
 
 
+@pytest.mark.parametrize(("text", "value", "unit"), [
+    ("0.28 MTR", 0.28, "m"), ("5 MMT", 0.005, "m"), ("4.158 KGM", 4.158, "kg"), ("500 GRM", 0.5, "kg"),
+    ("20 CEL", 20.0, "°C"), ("230 VLT", 230.0, "V"), ("1.5 KWT", 1500.0, "W"), ("2 HUR", 7200.0, "s"),
+    ("6 BAR", 6e5, "Pa"), ("10 NU", 10.0, "N·m"), ("1 LTR", 1e-3, "m³"), ("2 MMK", 2e-6, "m²"),
+])
+def test_un_ece_unit_codes_as_bmecat_funit_gives_them(text, value, unit):
+    quantity = parse_quantity(text)
+    assert quantity.value == pytest.approx(value, rel=1e-12) and quantity.unit == unit
+
+
 def test_letter_case_is_ignored_only_where_unambiguous():
     assert parse_quantity("6.3MM").value == 0.0063
     assert parse_quantity("0.6Mpa").value == 6e5

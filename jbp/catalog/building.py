@@ -176,6 +176,8 @@ def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
             if fold_header(allowed) == folded:
                 return ParamValue(text=allowed, source=source)
         raise Rejected(f"{_param_label(definition)}: not one of {', '.join(definition.allowed_values)}", raw)
+    if raw.unit_hint:  # a text parameter keeps the unit it was given (`M 8` under `螺纹(mm)`, FUNIT dB(A))
+        source = f"{source} {raw.unit_hint}"
     return ParamValue(text=source, source=source)
 
 
