@@ -121,6 +121,21 @@ def test_bad_value_rejects_file_names_cell_and_changes_nothing(ws, tmp_path, col
     assert products_of(ws)["NXC-09-220"].price_breaks[0].price == Decimal("12.5")
 
 
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_sheet_that_leaves_columns_out_says_what_the_updated_products_lose(ws, tmp_path, dry_run):
+    """A price-only sheet replaces each product it lists: its parameters and other breaks go, loudly."""
+    import_catalog(ws.store, write_csv(tmp_path / "full.csv", ROWS))
+    prices = write_csv(tmp_path / "prices.csv", [["NXC-09-220", "CHNT", "contactor", "13.5"]],
+                       header=["货号", "品牌", "分类", "单价"])
+    report = import_catalog(ws.store, prices, ImportOptions(dry_run=dry_run))
+    assert report.updated == 1
+    assert [w for w in report.warnings if "removed" in w] == [
+        "what this file does not give the products it updates is removed from them: 4 parameter values, "
+        "1 price break, from 1 product (a row replaces the whole product, so columns a file leaves out are "
+        "emptied; import a full export to change a few columns)"]
+    assert len(products_of(ws)["NXC-09-220"].params) == (4 if dry_run else 0)
+
+
 def test_partial_import_lands_exactly_the_valid_rows(ws, tmp_path):
     rows = [row[:] for row in ROWS]
     rows[1][HEADER.index("单价")] = "-3"

@@ -6,6 +6,7 @@ land. Re-importing the same file finds every product unchanged (by content hash)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -49,6 +50,9 @@ class ImportReport:
     run_id: int | None = None
     # ids of every created or updated product, for the indexes to follow
     changed_ids: list[int] = field(default_factory=list)
+    # child rows that updated products had and the file does not give them, by table; products losing any
+    dropped: Counter = field(default_factory=Counter)
+    dropped_from: int = 0
 
     @property
     def rejected(self) -> int:
@@ -105,6 +109,8 @@ def import_catalog(store: Store, path: Path | str, options: ImportOptions | None
                     if progress:
                         progress(batch.rows)
             report.derived = list(derived.values())
+            if report.dropped:
+                report.warnings.append(_dropped_warning(report))
             if report.rejections and not options.partial:
                 report.status = "rejected"
                 raise _RollBack
@@ -159,6 +165,8 @@ def _store_batch(conn: Connection, definitions: defs.Definitions, products: list
             to_update.append((stored[0], row, product))
     report.created += len(to_insert)
     report.updated += len(to_update)
+    if to_update:
+        _count_dropped(conn, definitions, to_update, report)
     if options.dry_run:
         return
     ids = catalog_rows.insert_products(conn, [row for row, _ in to_insert])
@@ -168,6 +176,33 @@ def _store_batch(conn: Connection, definitions: defs.Definitions, products: list
     pairs += [(product_id, p) for product_id, _, p in to_update]
     catalog_rows.insert_children(conn, _child_rows(pairs, definitions))
     report.changed_ids.extend(product_id for product_id, _ in pairs)
+
+
+def _count_dropped(conn: Connection, definitions: defs.Definitions, updates: list[tuple[int, tuple, BuiltProduct]],
+                   report: ImportReport) -> None:
+    """Count what updated products lose: a row replaces the whole product, so a sheet without a product's
+    parameter or price columns empties them; the report says so (and `--dry-run` says it first)."""
+    stored = catalog_rows.child_keys(conn, [product_id for product_id, _, _ in updates])
+    parameter_ids = definitions.parameter_ids
+    for product_id, _, product in updates:
+        given = {"param_values": {(parameter_ids[(product.category, p[0])],) for p in product.params},
+                 "price_breaks": {(currency, qty) for currency, qty, _ in product.prices},
+                 "media": {(uri,) for _, uri, _ in product.media},
+                 "product_links": set(product.related)}
+        lost = {table: len(stored[table].get(product_id, set()) - keys) for table, keys in given.items()}
+        if any(lost.values()):
+            report.dropped.update(lost)
+            report.dropped_from += 1
+
+
+def _dropped_warning(report: ImportReport) -> str:
+    names = {"param_values": "parameter value", "price_breaks": "price break", "media": "media reference",
+             "product_links": "related product"}
+    lost = ", ".join(f"{count} {names[table]}{'s' * (count > 1)}" for table, count in report.dropped.items() if count)
+    products = f"{report.dropped_from} product{'s' * (report.dropped_from > 1)}"
+    return (f"what this file does not give the products it updates is removed from them: {lost}, from "
+            f"{products} (a row replaces the whole product, so columns a file leaves out are emptied; import a "
+            "full export to change a few columns)")
 
 
 def _child_rows(pairs: list[tuple[int, BuiltProduct]], definitions: defs.Definitions) -> dict[str, list[tuple]]:

@@ -139,6 +139,23 @@ CHILD_COLUMNS = {
 }
 
 
+CHILD_KEYS = {"param_values": ("param_id",), "price_breaks": ("currency", "min_qty"), "media": ("uri",),
+              "product_links": ("kind", "target_sku")}  # what tells one child row of a product from another
+
+
+def child_keys(conn: Connection, product_ids: Sequence[int]) -> dict[str, dict[int, set[tuple]]]:
+    """Per child table, each product's stored rows by their `CHILD_KEYS`."""
+    found: dict[str, dict[int, set[tuple]]] = {child.name: {} for child in CHILD_TABLES}
+    for start in range(0, len(product_ids), 500):
+        chunk = list(product_ids[start:start + 500])
+        for child in CHILD_TABLES:
+            columns = [child.c[name] for name in CHILD_KEYS[child.name]]
+            for product_id, *key in conn.execute(select(child.c.product_id, *columns)
+                                                 .where(child.c.product_id.in_(chunk))):
+                found[child.name].setdefault(product_id, set()).add(tuple(key))
+    return found
+
+
 def insert_children(conn: Connection, children: dict[str, list[tuple]]) -> None:
     """Insert child rows (tuples in CHILD_COLUMNS order), keyed by table name.
 
