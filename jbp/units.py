@@ -389,7 +389,8 @@ def _read_side(
     if meaning is None:  # bare number: in the expected unit as written
         meaning = expected or _NUMBER
     elif meaning[0] is None:  # bare multiplier: scales the expected SI unit
-        if expected is not None and expected[0] not in _RKM_UNITS and expected[0] != "":
+        if expected is not None and expected[0] not in _RKM_UNITS and (expected[0] != "" or meaning[1] < 0):
+            # a count may be 10k or 2万, never 3p: that is three poles
             _fail(text, f"{unit or rkm!r} alone is a multiplier, not {_describe(expected[0])}: write the unit")
         meaning = (expected[0] if expected else "", meaning[1], 1)
     value = float(f"{digits}e{exponent + meaning[1]}") / denominator * meaning[2]

@@ -86,6 +86,7 @@ def test_bare_multiplier_takes_the_unit_from_expected_unit():
     ("500n", "N"),  # not 500 nanonewtons
     ("10K", "°C"),  # kelvin or kilo: either way not ten thousand degrees
     ("1.5k", "W"),
+    ("3p", ""),  # three poles, not three pico-somethings
 ])
 def test_a_bare_multiplier_is_refused_outside_the_rkm_trades(text, expected_unit):
     with pytest.raises(UnitError, match="alone is a multiplier"):
