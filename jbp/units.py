@@ -19,9 +19,9 @@ Decisions (each pinned by tests/test_units.py):
 - RKM (IEC 60062): ``4k7``, ``1K2``, ``4μ7``, ``8p2``; ``R`` means ohms (``2R2``, ``R47``, ``0R``). ``m`` is
   not an RKM letter, so ``1m2`` is 1 m².
 - A bare number is in ``expected_unit`` as written (``6.3`` expecting ``mm`` -> 0.0063 m); a bare multiplier
-  (``10K``, ``4k7``) scales the SI unit of ``expected_unit`` when that is Ω, F or H (the RKM trades) and is
-  refused elsewhere (``5M`` of cable is not 5 Mm, ``500G`` not gigagrams); with no expected unit the
-  unit is "".
+  (``10K``, ``4k7``) scales the SI unit of ``expected_unit`` when that is Ω, F or H (the RKM trades), a
+  count takes ``10k`` or ``2万`` but never ``3p``, and it is refused elsewhere (``5M`` of cable is not 5 Mm,
+  ``500G`` not gigagrams); with no expected unit the unit is "".
 - AC/DC comes from ``220VAC``, ``AC220V``, ``24 V DC``, ``交流220V``, ``220V~``, for V, A and W only.
 """
 

@@ -63,7 +63,8 @@ _LIFECYCLE.update({state.value: state for state in Lifecycle})
 _TRUE = {"true", "yes", "y", "1", "是", "有", "√", "✓"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "×", "✗"}
 _PLAIN_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,6})?")
-_PRICE_CURRENCY = re.compile(r"^(cny|rmb|usd|eur|元)\s*|\s*(cny|rmb|usd|eur|元)$", re.IGNORECASE)
+_CURRENCY_WORD = "|".join(map(re.escape, CURRENCY_WORDS))
+_PRICE_CURRENCY = re.compile(rf"^({_CURRENCY_WORD})\s*|\s*({_CURRENCY_WORD})$", re.IGNORECASE)  # USD 3, 3元
 _INT_TEXT = re.compile(r"^([+-]?\d{1,3}(?:[,，\s]\d{3})*|[+-]?\d+)\s*(?:pcs|pc|个|件|只|天|days?|d)?$",
                        re.IGNORECASE)  # separators only between thousands: `1,5` is not fifteen
 _INT_FIELDS = {"package_qty": 1, "moq": 1, "order_multiple": 1, "stock": 0, "lead_time_days": 0}  # minimums
@@ -104,9 +105,9 @@ def parse_int(raw: RawValue, *, minimum: int = 0) -> int:
     return number
 
 
-def named_currency(raw: RawValue) -> str | None:
+def _named_currency(raw: RawValue) -> str | None:
     """The currency a price cell names itself (`USD 3`, `3元`), if it names one."""
-    if type(raw.value) is not str or raw.value.isdigit():
+    if type(raw.value) is not str:
         return None
     match = _PRICE_CURRENCY.search(unicodedata.normalize("NFKC", raw.value.strip()))
     return CURRENCY_WORDS[(match[1] or match[2]).lower()] if match else None
@@ -347,9 +348,11 @@ class ProductBuilder:
             if not _has_value(item.price):
                 continue
             text = item.price.value
+            named = None
             if per is None and type(text) is str and (plain := _PLAIN_PRICE.fullmatch(text)):
                 text = f"{plain[1]}.{(plain[2] or '').ljust(6, '0')}"  # what Decimal would print, 20× faster
             else:
+                named = _named_currency(item.price)
                 price = parse_price(item.price)
                 if per is not None:
                     price = price / per
@@ -359,7 +362,6 @@ class ProductBuilder:
                     raise Rejected("price rounds to 0 at the 6 decimals stored", item.price)
                 text = str(price.quantize(_PRICE_STEP))
             min_qty = parse_int(item.min_qty, minimum=1) if _has_value(item.min_qty) else 1
-            named = named_currency(item.price)
             currency = (item.currency or default_currency or named or "CNY").upper()
             if named and named != currency:
                 raise Rejected(f"the price says {named}, its column or currency field {currency}", item.price)
