@@ -10,7 +10,8 @@ Decisions (each pinned by tests/test_units.py):
   min -5, max 5; ``≥10 mm`` gives min only; ``10kΩ ±5%`` gives tolerance 0.05 (a fraction).
 - Commas: ``1,000`` / ``1,000,000`` separate thousands (BOM quantities); one comma followed by one or two
   digits (``1,20``), or after a lone 0 (``0,500``), is a decimal comma; any other comma is refused.
-  ``decimal_comma=True`` reads every comma as a decimal point (European sources).
+  ``decimal_comma=True`` reads European numbers: the comma is the decimal point and a dot only separates
+  thousands (``1.250,5`` -> 1250.5, ``1,250`` -> 1.25); any other dot is refused (``1.5`` could be either).
 - Case: units match exactly first (``M`` mega, ``m`` metre, ``mW`` and ``MW`` differ; ``K`` is kilo),
   then ignoring case where that is unambiguous (``MM``, ``Mpa``, ``KHZ``, ``OHM``; not ``NM``), but never
   against a first letter written in mixed case (``mPa`` is not MPa, ``Ma`` not mA).
@@ -149,6 +150,8 @@ _RKM_PARTS = re.compile(r"([0-9]*)(.)([0-9]*)")
 _THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 _DECIMAL_COMMA = re.compile(r"[0-9]+,[0-9]{1,2}|0,[0-9]+")  # thousands are never grouped after a lone 0
 _TOLERANCE = re.compile(r"\s*\(?\s*±\s*([0-9]+(?:[.,][0-9]+)?)\s*%\s*\)?\Z")
+_EUROPEAN_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+_EUROPEAN_GROUPS = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?")
 _INCH_DENOMINATORS = {2, 4, 8, 16, 32, 64}
 _RKM_UNITS = {"Ω", "F", "H"}  # where a bare multiplier (10K, 4n7) is a trade's way of writing the unit
 _VULGAR = re.compile(r"([0-9]*)([½¼¾⅛⅜⅝⅞])")  # before NFKC, which would make 1½ read 11/2
@@ -312,7 +315,7 @@ def _declared_unit(unit: str, text: str, role: str) -> _Meaning:
 def _parse_cached(text: str, expected_unit: str | None, decimal_comma: bool) -> Quantity:
     expected = None if expected_unit is None else _declared_unit(expected_unit, text, "expected unit")
     # Fast path for the commonest shape ("6.3 mm", "10kΩ", "6205"); anything else takes the full road.
-    plain = _PLAIN.fullmatch(text)
+    plain = None if decimal_comma else _PLAIN.fullmatch(text)
     if plain is not None:
         meaning = _UNITS.get(plain[2]) if plain[2] else expected or _NUMBER
         if meaning is not None and (expected is None or meaning[0] == expected[0]):
@@ -324,6 +327,8 @@ def _parse(text: str, expected: _Meaning | None, decimal_comma: bool) -> Quantit
     normalised = _normalise_text(text)
     if len(normalised) > _MAX_LENGTH:
         _fail(text, "too long to be a quantity")
+    if decimal_comma:
+        normalised = european_numbers(normalised, text)
     remaining, current = _split_current(normalised)
     tolerance = None
     if "±" in remaining[1:] and (match := _TOLERANCE.search(remaining)) and match.start() > 0:
@@ -348,6 +353,18 @@ def _parse(text: str, expected: _Meaning | None, decimal_comma: bool) -> Quantit
     if current and unit not in ("V", "A", "W"):
         _fail(text, f"{current} applies to a voltage, current or power, not to {_describe(unit)}")
     return _assemble(bounds, match["cmp"], unit, text, current, tolerance)
+
+
+def european_numbers(normalised: str, text: str) -> str:
+    """``1.250,5`` -> ``1250.5``: every number rewritten with a decimal point and no thousands dots; a dot
+    that does not group thousands is refused, since ``1.5`` may be a decimal point typed the other way."""
+    def rewrite(match: re.Match) -> str:
+        number = match[0]
+        if "." in number and not _EUROPEAN_GROUPS.fullmatch(number):
+            _fail(text, f"in a decimal-comma file a dot only separates thousands, so {number!r} is ambiguous")
+        return number.replace(".", "").replace(",", ".")
+
+    return _EUROPEAN_NUMBER.sub(rewrite, normalised)
 
 
 def _split_current(text: str) -> tuple[str, str | None]:

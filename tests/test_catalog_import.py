@@ -217,6 +217,21 @@ def test_a_note_under_the_table_is_rejected_not_made_a_product_of_the_defaults(w
     assert "nothing but a SKU" in report.rejections[0].reason
 
 
+def test_a_mapping_file_declares_european_numbers(ws, tmp_path):
+    """1,250 mm is 1.25 mm in a German export; without being told, the comma rule reads it as 1250 mm."""
+    path = tmp_path / "de.csv"
+    path.write_text("Artikel;品牌;分类;Preis;检测距离(mm);工作电压\n"
+                    "S-1;CHNT;sensor;1.234,50;1,250;10..30 V DC\n", encoding="utf-8")
+    mapping = tmp_path / "de.toml"
+    mapping.write_text('decimal_comma = true\n[fields]\n"Artikel" = "sku"\n[prices]\n"Preis" = { min_qty = 1 }\n',
+                       encoding="utf-8")
+    report = import_catalog(ws.store, path, ImportOptions(mapping=mapping))
+    assert report.status == "committed", report.rejections
+    sensor = products_of(ws)["S-1"]
+    assert sensor.params["sensing_distance"].num == pytest.approx(0.00125)
+    assert sensor.price_breaks[0].price == Decimal("1234.5")
+
+
 def test_file_without_recognisable_header_says_what_it_saw(ws, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")

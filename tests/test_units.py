@@ -146,11 +146,15 @@ def test_a_comma_after_a_lone_zero_is_a_decimal_comma(text, value, low, high):
     assert (quantity.value, quantity.min, quantity.max) == (value, low, high)
 
 
-def test_decimal_comma_flag_reads_every_comma_as_decimal_point():
+def test_decimal_comma_flag_reads_european_numbers():
     assert parse_quantity("1,000", decimal_comma=True).value == 1.0
     assert parse_quantity("2,5 mm", decimal_comma=True).value == 0.0025
-    with pytest.raises(UnitError):
-        parse_quantity("1.000,5", decimal_comma=True)
+    assert parse_quantity("1.000,5", decimal_comma=True).value == 1000.5  # the dot groups thousands
+    assert parse_quantity("1.500 W", decimal_comma=True).value == 1500.0  # not 1.5 W
+    quantity = parse_quantity("1,5..2,5 mm", decimal_comma=True)
+    assert (quantity.min, quantity.max) == (0.0015, 0.0025)
+    with pytest.raises(UnitError, match="a dot only separates thousands"):
+        parse_quantity("1.5 W", decimal_comma=True)
 
 
 def test_full_width_and_compatibility_characters_are_normalised():

@@ -119,9 +119,10 @@ def _whole_number(name: str, raw: RawValue, minimum: int) -> int:
     return number if raw.unit_hint is None else number * (field_unit_factor(name, raw.unit_hint) or 1)
 
 
-def parse_price(raw: RawValue) -> Decimal:
-    """A price as Decimal: `12.5`, `1,234.50`, `12,50` (decimal comma), `¥12.5`; never negative or NaN."""
-    if type(raw.value) is str and _PLAIN_DECIMAL.fullmatch(raw.value):  # the common case: `12.50`
+def parse_price(raw: RawValue, *, decimal_comma: bool = False) -> Decimal:
+    """A price as Decimal: `12.5`, `1,234.50`, `12,50` (decimal comma), `¥12.5`, with `decimal_comma`
+    `1.234,50`; never negative or NaN."""
+    if not decimal_comma and type(raw.value) is str and _PLAIN_DECIMAL.fullmatch(raw.value):  # `12.50`
         return Decimal(raw.value)
     if isinstance(raw.value, bool):
         raise Rejected("price is not a number", raw)
@@ -131,7 +132,12 @@ def parse_price(raw: RawValue) -> Decimal:
         text = unicodedata.normalize("NFKC", text_of(raw.value)).replace("¥", "").replace("￥", "")
         text = _PRICE_CURRENCY.sub("", text)
         text = text.replace(" ", "")
-        if re.fullmatch(r"-?\d+,\d{1,2}", text):
+        if decimal_comma:
+            try:
+                text = units.european_numbers(text, text)
+            except UnitError as exc:
+                raise Rejected(f"price: {exc.reason}", raw) from None
+        elif re.fullmatch(r"-?\d+,\d{1,2}", text):
             text = text.replace(",", ".")
         elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
             text = text.replace(",", "")
@@ -146,17 +152,18 @@ def parse_price(raw: RawValue) -> Decimal:
     return price
 
 
-def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
+def parse_parameter(definition: ParameterDef, raw: RawValue, *, decimal_comma: bool = False) -> ParamValue:
     """One parameter value, normalised by the definition's kind and unit; the source text is kept."""
     source = text_of(raw.value)
     if definition.kind in (ParamKind.numeric, ParamKind.range):
-        if raw.unit_hint and _without_unit(source):
+        decimal_comma = decimal_comma and isinstance(raw.value, str)  # a number cell has no commas to read
+        if raw.unit_hint and _without_unit(source, decimal_comma):
             # the unit the header (`功率(kW)`) or BMEcat's FUNIT gave is part of the value: kept with it,
             # an exported `2.2 kW` imports back as 2200 W (a bare `2.2` would read as 2.2 W); `AC0.4`,
             # `1E3`, `3 to 5` have letters but no unit of their own either
             source = f"{source} {raw.unit_hint}"
         try:
-            quantity = units.parse_quantity(source, expected_unit=definition.unit or None)
+            quantity = units.parse_quantity(source, expected_unit=definition.unit or None, decimal_comma=decimal_comma)
         except UnitError as exc:
             raise Rejected(f"{_param_label(definition)}: {exc.reason}", raw) from None
         if definition.kind == ParamKind.numeric:
@@ -182,10 +189,10 @@ def parse_parameter(definition: ParameterDef, raw: RawValue) -> ParamValue:
     return ParamValue(text=source, source=source)
 
 
-def _without_unit(text: str) -> bool:
+def _without_unit(text: str, decimal_comma: bool) -> bool:
     """True unless the value names a unit of its own (`5 cm`, `-25~70℃`, `4.7uF`), so that the header's
     unit belongs to it: `4`, `1,5`, `3..5`, `3 to 5`, `±5`, `≥10`, `1E3`, `4k7`, `AC0.4`."""
-    quantity = units.try_parse_quantity(text)
+    quantity = units.try_parse_quantity(text, decimal_comma=decimal_comma)
     return quantity is None or not quantity.unit
 
 
@@ -245,8 +252,9 @@ class ProductBuilder:
     """
 
     def __init__(self, definitions: Definitions, *, default_brand: str | None = None,
-                 default_category: str | None = None, derive: bool = False):
+                 default_category: str | None = None, derive: bool = False, decimal_comma: bool = False):
         self.definitions = definitions
+        self.decimal_comma = decimal_comma  # European numbers (a mapping file says so)
         self.default_brand = default_brand
         self.default_category = default_category
         self.derive = derive
@@ -337,7 +345,7 @@ class ProductBuilder:
         fields = raw.fields
         per = None
         if "price_quantity" in fields and text_of(fields["price_quantity"].value):
-            per = parse_price(fields["price_quantity"])
+            per = parse_price(fields["price_quantity"], decimal_comma=self.decimal_comma)
             if per == 0:
                 raise Rejected("price quantity must be positive", fields["price_quantity"])
             if per == 1:
@@ -349,11 +357,11 @@ class ProductBuilder:
                 continue
             text = item.price.value
             named = None
-            if per is None and type(text) is str and (plain := _PLAIN_PRICE.fullmatch(text)):
+            if per is None and not self.decimal_comma and type(text) is str and (plain := _PLAIN_PRICE.fullmatch(text)):
                 text = f"{plain[1]}.{(plain[2] or '').ljust(6, '0')}"  # what Decimal would print, 20× faster
             else:
                 named = _named_currency(item.price)
-                price = parse_price(item.price)
+                price = parse_price(item.price, decimal_comma=self.decimal_comma)
                 if per is not None:
                     price = price / per
                 if price >= _PRICE_LIMIT:
@@ -406,7 +414,7 @@ class ProductBuilder:
                 return category, f"{name!r} is not a parameter of category {category.code!r}"
             category, definition = self._derive_parameter(category, name, value)
         try:
-            parsed = parse_parameter(definition, value)
+            parsed = parse_parameter(definition, value, decimal_comma=self.decimal_comma)
         except Rejected as problem:
             return category, problem.reason
         return category, (definition.code, parsed.num, parsed.num_min, parsed.num_max, parsed.text, parsed.source)

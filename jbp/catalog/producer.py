@@ -178,7 +178,7 @@ def _produce(path: Path, definitions: Definitions, mapping: Mapping,
         definitions.categories[category.code] = definitions.merged(category)
     yield Opening(parsed.format, list(parsed.warnings), list(parsed.brands), list(parsed.categories))
     builder = ProductBuilder(
-        definitions, derive=parsed.derive_definitions,
+        definitions, derive=parsed.derive_definitions, decimal_comma=mapping.decimal_comma,
         default_brand=options.default_brand or parsed.default_brand or mapping.defaults.get("brand"),
         default_category=options.default_category or mapping.defaults.get("category"))
     seen: dict[tuple[str, str], int | None] = {}  # (brand, SKU) -> row: only ints kept, for flat memory

@@ -62,6 +62,7 @@ class Mapping:
     ignore: set[str] = field(default_factory=set)
     defaults: dict[str, str] = field(default_factory=dict)
     header_row: int | None = None
+    decimal_comma: bool = False  # European numbers: 1.250,5 (a dot only groups thousands)
 
     def target_for(self, header: str, is_parameter_name) -> ColumnTarget:
         """The column's meaning: the mapping file first, then the field, price and parameter spellings."""
@@ -125,11 +126,15 @@ def read_mapping(path: Path | str | None) -> Mapping:
         mapping.prices[fold_header(header)] = (qty, target.get("currency"))
     mapping.ignore = {fold_header(h) for h in document.get("ignore", [])}
     mapping.defaults = {k: str(v) for k, v in document.get("defaults", {}).items()}
+    decimal_comma = document.get("decimal_comma", False)
+    if not isinstance(decimal_comma, bool):
+        raise CatalogImportError("decimal_comma must be true or false", where)
+    mapping.decimal_comma = decimal_comma
     header_row = document.get("header_row")
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
         raise CatalogImportError("header_row must be a row number ≥ 1", where)
     mapping.header_row = header_row
-    unknown = set(document) - {"fields", "parameters", "prices", "ignore", "defaults", "header_row"}
+    unknown = set(document) - {"fields", "parameters", "prices", "ignore", "defaults", "header_row", "decimal_comma"}
     if unknown:
         raise CatalogImportError(f"unknown keys {sorted(unknown)} in mapping file", where)
     return mapping
