@@ -232,6 +232,21 @@ def test_a_mapping_file_declares_european_numbers(ws, tmp_path):
     assert sensor.price_breaks[0].price == Decimal("1234.5")
 
 
+def test_a_hidden_sheet_is_left_out_and_said_so_unless_named(ws, tmp_path):
+    from openpyxl import load_workbook
+
+    header = ["货号", "品牌", "型号", "分类", "单价"]
+    path = write_xlsx(tmp_path / "cat.xlsx", {"接触器": [header, ["NXC-09", "CHNT", "NXC-09", "contactor", 12.5]],
+                                              "旧价格": [header, ["CJX2-09", "CHNT", "CJX2-09", "contactor", 9.9]]})
+    workbook = load_workbook(path)
+    workbook["旧价格"].sheet_state = "hidden"  # last year's prices, kept out of sight
+    workbook.save(path)
+    report = import_catalog(ws.store, path)
+    assert (report.status, report.created) == ("committed", 1)
+    assert "sheet '旧价格' is hidden and was not imported (import it with --sheet '旧价格')" in report.warnings
+    assert import_catalog(ws.store, path, ImportOptions(sheet="旧价格")).created == 1
+
+
 def test_file_without_recognisable_header_says_what_it_saw(ws, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")

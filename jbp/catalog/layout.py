@@ -21,4 +21,7 @@ def describe_layout(store: Store, path: Path | str, mapping: Path | str | None =
                  "note": "fields are read from the file's own structure; no column mapping applies"}]
     with store.reading() as conn:
         definitions = load_definitions(conn)
-    return [layout.describe() for layout in tabular.sheet_layouts(path, definitions, read_mapping(mapping), sheet)]
+    layouts, hidden = tabular.sheet_layouts(path, definitions, read_mapping(mapping), sheet)
+    return [layout.describe() for layout in layouts] + [
+        {"file": str(path), "sheet": name, "note": f"sheet {name!r} is hidden: not imported unless named with --sheet"}
+        for name in hidden]

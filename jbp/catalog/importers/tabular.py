@@ -38,8 +38,9 @@ class SheetLayout:
 
 
 def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
-                  sheet: str | None = None) -> list[SheetLayout]:
-    """The layout of every sheet that holds a product table."""
+                  sheet: str | None = None) -> tuple[list[SheetLayout], list[str]]:
+    """The layout of every sheet that holds a product table, and the names of hidden sheets left out (an
+    old price list is often kept hidden; naming the sheet imports it all the same)."""
     known_params = {name for category in definitions.categories.values()
                     for p in category.parameters for name in parameter_names(p)}
     known_params |= set(mapping.parameters)
@@ -51,11 +52,15 @@ def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
         return mapping.target_for(text, is_parameter_name).kind != "ignored"
 
     layouts: list[SheetLayout] = []
+    hidden: list[str] = []
     seen_headers: list[str] = []
     # a CSV file is streamed past the rows where its header may be
     for table in read_sheets(path, sheet=sheet, head=max(HEADER_SEARCH_ROWS, mapping.header_row or 0)):
         fill_merged(table)
         if not any(any(v not in (None, "") for v in row) for row in table.rows):
+            continue
+        if table.hidden and sheet is None:
+            hidden.append(str(table.name))
             continue
         if mapping.header_row is not None:
             header_index = mapping.header_row - 1
@@ -69,21 +74,23 @@ def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
                    for i, value in enumerate(header) if value not in (None, "")]
         layouts.append(SheetLayout(table, header_index, columns))
     if not layouts:
+        also = f"; hidden sheets not read: {', '.join(hidden)} (name one with --sheet)" if hidden else ""
         raise CatalogImportError(
             "no product table found: no row has at least two recognised headers such as 货号/SKU, 型号/MPN, "
-            f"品牌/Brand, 分类/Category, 单价/Price; first cells seen: {', '.join(seen_headers[:12]) or 'none'}",
-            Location(file=str(path)))
-    return layouts
+            f"品牌/Brand, 分类/Category, 单价/Price; first cells seen: {', '.join(seen_headers[:12]) or 'none'}"
+            + also, Location(file=str(path)))
+    return layouts, hidden
 
 
 def load_table_catalog(path: Path, definitions: Definitions, mapping: Mapping,
                        sheet: str | None = None) -> ParsedCatalog:
-    layouts = sheet_layouts(path, definitions, mapping, sheet)
+    layouts, hidden = sheet_layouts(path, definitions, mapping, sheet)
     fmt = path.suffix.lower().lstrip(".") or "csv"
     warnings = [f"{layout.sheet.name or path.name}: column {column_letter(i)} {header!r} is not recognised and "
                 "was not imported (name it in a mapping file)"
                 for layout in layouts for i, header, target in layout.columns if target.kind == "ignored"]
     warnings += [warning for layout in layouts for warning in _same_field_twice(layout, path)]
+    warnings += [f"sheet {name!r} is hidden and was not imported (import it with --sheet {name!r})" for name in hidden]
     return ParsedCatalog(source=str(path), format=fmt, products=_products(layouts),
                          default_brand=mapping.defaults.get("brand"), warnings=warnings)
 
