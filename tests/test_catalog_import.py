@@ -247,6 +247,28 @@ def test_a_hidden_sheet_is_left_out_and_said_so_unless_named(ws, tmp_path):
     assert import_catalog(ws.store, path, ImportOptions(sheet="旧价格")).created == 1
 
 
+def test_parameter_names_under_a_group_header_are_read_from_the_row_below(ws, tmp_path):
+    """额定值 spans two columns; their names are in the row under it. They were reported unread."""
+    from openpyxl import Workbook
+
+    from jbp.catalog.layout import describe_layout
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["货号", "品牌", "分类", "额定值", None, "单价"])
+    sheet.append([None, None, None, "额定电流(A)", "线圈电压", None])
+    sheet.append(["NXC-09-220", "CHNT", "contactor", 9, "220VAC", 12.5])
+    sheet.merge_cells("D1:E1")
+    path = tmp_path / "two-rows.xlsx"
+    workbook.save(path)
+    [layout] = describe_layout(ws.store, path)
+    assert (layout["header_row"], layout["header_rows"]) == (1, 2)
+    report = import_catalog(ws.store, path)
+    assert (report.status, report.created, report.warnings) == ("committed", 1, [])
+    product = products_of(ws)["NXC-09-220"]
+    assert (product.params["rated_current"].num, product.params["coil_voltage"].text) == (9.0, "AC")
+
+
 def test_file_without_recognisable_header_says_what_it_saw(ws, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")

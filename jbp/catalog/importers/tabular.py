@@ -6,7 +6,7 @@ meaning by `mapping.py`, and rows become raw products; nothing here validates va
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -28,10 +28,12 @@ class SheetLayout:
     sheet: Sheet
     header_index: int  # 0-based row index of the header
     columns: list[tuple[int, str, ColumnTarget]]  # (column index, header text, target)
+    header_rows: int = 1  # 2 where parameter names sit under a group header (额定值 over 电流(A), 电压(V))
 
     def describe(self) -> dict:
         return {
             "file": self.sheet.file, "sheet": self.sheet.name, "header_row": self.header_index + 1,
+            "header_rows": self.header_rows,
             "columns": [{"column": column_letter(i), "header": h, "target": t.describe()}
                         for i, h, t in self.columns],
         }
@@ -48,8 +50,11 @@ def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
     def is_parameter_name(text: str) -> bool:
         return fold_header(text) in known_params
 
+    def target_of(text: str) -> ColumnTarget:
+        return mapping.target_for(text, is_parameter_name)
+
     def is_header_cell(text: str) -> bool:
-        return mapping.target_for(text, is_parameter_name).kind != "ignored"
+        return target_of(text).kind != "ignored"
 
     layouts: list[SheetLayout] = []
     hidden: list[str] = []
@@ -70,9 +75,13 @@ def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
             seen_headers.extend(str(v) for row in table.rows[:5] for v in row if v not in (None, ""))
             continue
         header = table.rows[header_index]
-        columns = [(i, str(value).strip(), mapping.target_for(str(value), is_parameter_name))
-                   for i, value in enumerate(header) if value not in (None, "")]
-        layouts.append(SheetLayout(table, header_index, columns))
+        columns = [(i, str(value).strip(), target_of(str(value))) for i, value in enumerate(header)
+                   if value not in (None, "")]
+        below = table.rows[header_index + 1] if header_index + 1 < len(table.rows) else ()
+        sub_header = _sub_header(columns, below, target_of)
+        if sub_header:
+            columns = sorted({i: (i, h, target) for i, h, target in [*columns, *sub_header]}.values())
+        layouts.append(SheetLayout(table, header_index, columns, header_rows=2 if sub_header else 1))
     if not layouts:
         also = f"; hidden sheets not read: {', '.join(hidden)} (name one with --sheet)" if hidden else ""
         raise CatalogImportError(
@@ -80,6 +89,18 @@ def sheet_layouts(path: Path, definitions: Definitions, mapping: Mapping,
             f"品牌/Brand, 分类/Category, 单价/Price; first cells seen: {', '.join(seen_headers[:12]) or 'none'}"
             + also, Location(file=str(path)))
     return layouts, hidden
+
+
+def _sub_header(columns: list[tuple[int, str, ColumnTarget]], below: tuple,
+                target_of: Callable[[str], ColumnTarget]) -> list[tuple[int, str, ColumnTarget]]:
+    """The columns the row under the header names, when it is the lower half of a two-row header: every
+    cell in it reads as a header, and at least one sits under a group title or an empty header cell."""
+    targets = {i: (text, target_of(text)) for i, value in enumerate(below)
+               if (text := str(value).strip()) and value is not None}
+    if not targets or any(target.kind == "ignored" for _, target in targets.values()):
+        return []
+    above = {i: target for i, _, target in columns}
+    return [(i, text, target) for i, (text, target) in targets.items() if i not in above or above[i].kind == "ignored"]
 
 
 def load_table_catalog(path: Path, definitions: Definitions, mapping: Mapping,
@@ -121,8 +142,9 @@ def _products(layouts: list[SheetLayout]) -> Iterator[RawProduct]:
         params = [(i, target.name, f"{column_letter(i)} {header}", target.unit)
                   for i, header, target in layout.columns if target.kind == "param"]
         width = max((i + 1 for i, _, _ in layout.columns), default=0)
-        rows = chain(table.rows[layout.header_index + 1:], table.more)
-        for index, row in enumerate(rows, start=layout.header_index + 1):
+        first = layout.header_index + layout.header_rows
+        rows = chain(table.rows[first:], table.more)
+        for index, row in enumerate(rows, start=first):
             if len(row) < width:
                 row = (*row, *(None,) * (width - len(row)))
             # an empty cell says nothing; wide sheets are mostly empty parameter columns
