@@ -257,7 +257,8 @@ def parse_thread(text: str) -> Thread:
     if match[2] is None:
         pitch = _COARSE_PITCH_MM.get(diameter)
         if pitch is None:
-            _fail(text, f"M{diameter:g} has no ISO 261 coarse pitch; give the pitch, e.g. M{diameter:g}x1")
+            example = f"M{diameter:g}x{min(1.0, diameter / 4):g}"  # a pitch it would accept
+            _fail(text, f"M{diameter:g} has no ISO 261 coarse pitch; give the pitch, e.g. {example}")
     else:
         pitch = float(match[2])
         # The coarsest ISO pitch is a quarter of the diameter (M1x0.25); "M8x20" is thread × screw length.

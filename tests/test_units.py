@@ -517,7 +517,8 @@ def test_metric_threads_with_coarse_pitch_when_omitted(text, designation, diamet
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("M9", "no ISO 261 coarse pitch"),
+        ("M9", "no ISO 261 coarse pitch; give the pitch, e.g. M9x1"),
+        ("M0.5", "e.g. M0.5x0.125"),  # an example it would accept itself (M0.5x1 it refuses)
         ("M8x20", "not a pitch for M8"),
         ("M8x0", "not a pitch"),
         ("8x1.25", "not an ISO metric thread"),
