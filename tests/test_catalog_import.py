@@ -200,13 +200,13 @@ def test_two_columns_for_one_field_are_reported_and_the_first_with_a_value_wins(
 
 def test_a_unit_in_a_field_header_is_converted_or_the_column_left_unread(ws, tmp_path):
     """交期(周) is weeks: 4 is 28 days, not 4; 库存(千个) would need a guess, so it is reported unread."""
-    header = ["货号", "品牌", "分类", "交期(周)", "库存(千个)", "最小起订量(件)"]
-    report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", [["A1", "CHNT", "contactor", "4", "2", "10"]],
-                                                header=header))
+    header = ["货号", "品牌", "分类", "交期(周)", "库存(千个)", "最小起订量(件)", "包装数量(只/盒)"]
+    rows = [["A1", "CHNT", "contactor", "4", "2", "10", "20"]]
+    report = import_catalog(ws.store, write_csv(tmp_path / "cat.csv", rows, header=header))
     assert report.status == "committed"
     assert [w for w in report.warnings if "库存(千个)" in w]
     product = products_of(ws)["A1"]
-    assert (product.lead_time_days, product.stock, product.moq) == (28, None, 10)
+    assert (product.lead_time_days, product.stock, product.moq, product.package_qty) == (28, None, 10, 20)
 
 
 def test_a_note_under_the_table_is_rejected_not_made_a_product_of_the_defaults(ws, tmp_path):

@@ -98,7 +98,10 @@ def parameter_for_header(header: str) -> str | None:
 
 def field_unit_factor(field_name: str, unit: str | None) -> int | None:
     """How many of the field's own units one `unit` from its header is (交期(周): 7 days); None if unknown."""
-    return 1 if not unit or field_name not in FIELD_UNITS else FIELD_UNITS[field_name].get(fold_header(unit))
+    if not unit or field_name not in FIELD_UNITS:
+        return 1
+    per = fold_header(unit.split("/")[0]) if field_name == "package_qty" else fold_header(unit)  # 只/盒: per box
+    return FIELD_UNITS[field_name].get(per)
 
 
 def price_break_for_header(header: str) -> tuple[int, str | None] | None:
