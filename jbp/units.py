@@ -157,6 +157,7 @@ _RKM_UNITS = {"Ω", "F", "H"}  # where a bare multiplier (10K, 4n7) is a trade's
 _VULGAR = re.compile(r"([0-9]*)([½¼¾⅛⅜⅝⅞])")  # before NFKC, which would make 1½ read 11/2
 _VULGAR_DECIMALS = {"½": ".5", "¼": ".25", "¾": ".75", "⅛": ".125", "⅜": ".375", "⅝": ".625", "⅞": ".875"}
 _SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_FROM_SUPERSCRIPT = str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789")
 _POWER = re.compile(rf"([0-9]+)(⁻?)([{_SUPERSCRIPT_DIGITS}]+)")  # before NFKC, which would make 10⁶ read 106
 _CURRENT_WORD = r"AC/DC|DC/AC|AC|DC|交直流|交流|直流"
 _CURRENT = re.compile(
@@ -287,7 +288,7 @@ def _normalise_text(text: str) -> str:
 def _power_of_ten(match: re.Match) -> str:
     if match[1] != "10":
         _fail(match.string, f"cannot read the superscript in {match[0]!r}: only powers of ten (10⁶) are numbers")
-    exponent = match[3].translate(str.maketrans(_SUPERSCRIPT_DIGITS, "0123456789"))
+    exponent = match[3].translate(_FROM_SUPERSCRIPT)
     return f"1e{'-' if match[2] else ''}{exponent}"
 
 

@@ -16,7 +16,8 @@ from jbp.catalog.models import MediaKind
 MediaRef = tuple[str, str, str | None]  # (kind, uri, description)
 
 CAD_SUFFIXES = (".stp", ".step", ".stl", ".igs", ".iges", ".glb", ".gltf", ".obj", ".3mf", ".x_t", ".sldprt")
-DESCRIPTION_SEPARATOR = " | "  # written so; read at the first " |"
+DESCRIPTION_SEPARATOR = " | "  # as written
+_SEPARATOR_READ = " |"  # where a line is split: the first such pair, so a reference may not hold one
 MAX_URI_LENGTH = 2000
 KIND_WORDS = {
     **{kind.value: kind for kind in MediaKind},
@@ -45,7 +46,7 @@ def one_line(description: str | None) -> str | None:
 
 def uri_problem(uri: str) -> str | None:
     """Why a reference cannot be stored (and listed in a media cell), or None."""
-    if not uri or len(uri) > MAX_URI_LENGTH or "\n" in uri or "\r" in uri or " |" in uri or uri[0] == "|":
+    if not uri or len(uri) > MAX_URI_LENGTH or "\n" in uri or "\r" in uri or _SEPARATOR_READ in uri or uri[0] == "|":
         return (f"a media reference must be one line of 1 to {MAX_URI_LENGTH} characters, neither starting "
                 "with '|' nor holding ' |'")
     return None
@@ -71,7 +72,7 @@ def parse_media_cell(text: str) -> list[MediaRef]:
                 raise ValueError(f"media line {number}: {head.strip()!r} is not a media kind ({known}); "
                                  "write one reference per line as kind: uri | description")
             rest = line  # a bare reference: a URL, a path
-        uri, _, description = rest.partition(" |")
+        uri, _, description = rest.partition(_SEPARATOR_READ)
         uri = uri.strip()
         if problem := uri_problem(uri):
             raise ValueError(f"media line {number}: {problem}")

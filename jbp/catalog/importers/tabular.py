@@ -96,7 +96,7 @@ def _sub_header(columns: list[tuple[int, str, ColumnTarget]], below: tuple,
     """The columns the row under the header names, when it is the lower half of a two-row header: every
     cell in it reads as a header, and at least one sits under a group title or an empty header cell."""
     targets = {i: (text, target_of(text)) for i, value in enumerate(below)
-               if (text := str(value).strip()) and value is not None}
+               if value is not None and (text := str(value).strip())}
     if not targets or any(target.kind == "ignored" for _, target in targets.values()):
         return []
     above = {i: target for i, _, target in columns}
